@@ -1,0 +1,72 @@
+# Next Steps. `make help` lists every target.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+LOCALES_DIR := app/locales
+POT := $(LOCALES_DIR)/messages.pot
+STAMP := $(VENV)/.installed
+
+.PHONY: help install run test translations compile-translations migrate demo bench lock lint clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 24
+
+$(STAMP): requirements.lock package-lock.json pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(STAMP)
+
+static/vendor/htmx.min.js: node_modules/htmx.org/dist/htmx.min.js
+	mkdir -p static/vendor
+	cp $< $@
+
+node_modules/htmx.org/dist/htmx.min.js: $(STAMP)
+
+install: $(STAMP) static/vendor/htmx.min.js compile-translations ## Virtual env, locked Python and npm packages, vendor files, catalogs
+
+compile-translations: $(STAMP)
+	$(BIN)/pybabel compile --statistics -d $(LOCALES_DIR) -D messages
+
+translations: $(STAMP) ## Extract interface strings, update every catalog and compile them
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output --omit-header -k _ -k gettext -k ngettext:1,2 -k pgettext:1c,2 -o $(POT) .
+	for code in $$($(BIN)/python -m app.i18n catalog-locales); do \
+	  test -f $(LOCALES_DIR)/$$code/LC_MESSAGES/messages.po || $(BIN)/pybabel init -i $(POT) -d $(LOCALES_DIR) -D messages -l $$code; \
+	done
+	$(BIN)/pybabel update -i $(POT) -d $(LOCALES_DIR) -D messages --no-fuzzy-matching --ignore-obsolete
+	$(MAKE) compile-translations
+
+migrate: install ## Apply Alembic migrations to the configured database
+	$(BIN)/alembic upgrade head
+
+demo: migrate ## Load the demo accounts and data (never in production)
+	$(BIN)/python -m app.demo
+
+run: demo ## Install everything and serve the app with demo data at http://$(HOST):$(PORT)
+	$(BIN)/uvicorn app.asgi:app --host $(HOST) --port $(PORT) --proxy-headers
+
+test: install ## Install everything, lint, and run the whole test suite
+	$(BIN)/ruff check app tests bench alembic
+	$(BIN)/pytest
+
+bench: install ## Run the benchmarks (each prints a ratio against a baseline from the same run)
+	$(BIN)/python -m bench
+
+lint: install ## Ruff over app, tests and bench
+	$(BIN)/ruff check app tests bench alembic
+
+lock: ## Re-resolve requirements.lock (with hashes) and package-lock.json
+	test -x $(BIN)/uv || $(BIN)/pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
+	npm install --package-lock-only --no-audit --no-fund
+
+clean: ## Remove the virtual env, node_modules, vendor files and compiled catalogs (keeps ./data)
+	rm -rf $(VENV) node_modules static/vendor
+	find $(LOCALES_DIR) -name '*.mo' -delete
