@@ -1,0 +1,43 @@
+"""Static files under content-hashed names, so they can be cached for a year and never go stale."""
+
+import hashlib
+from pathlib import Path
+
+from starlette.responses import Response
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+class HashedStatic(StaticFiles):
+    """Serves `css/app.1a2b3c4d5e.css` from `css/app.css` while the hash matches its bytes."""
+
+    def __init__(self, directory: Path = STATIC_DIR) -> None:
+        super().__init__(directory=directory)
+        self.directory_path = Path(directory)
+        self._urls: dict[str, str] = {}
+        self._real: dict[str, str] = {}
+        for path in sorted(self.directory_path.rglob("*")):
+            if path.is_file() and not path.name.startswith("."):
+                relative = path.relative_to(self.directory_path).as_posix()
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+                stem, dot, suffix = relative.rpartition(".")
+                hashed = f"{stem}.{digest}.{suffix}" if dot else f"{relative}.{digest}"
+                self._urls[relative] = hashed
+                self._real[hashed] = relative
+
+    def url(self, relative: str) -> str:
+        """The public address of a static file; an unknown file is an error at render time."""
+        return "/static/" + self._urls[relative]
+
+    def get_path(self, scope: Scope) -> str:
+        path = super().get_path(scope)
+        return self._real.get(Path(path).as_posix(), path)
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        requested = Path(super().get_path(scope)).as_posix()
+        response.headers["Cache-Control"] = IMMUTABLE if requested in self._real else "no-cache"
+        return response

@@ -1,0 +1,108 @@
+"""create_app(): settings, database, middleware, routers and templates in one place."""
+
+import logging
+
+from asgi_csrf import asgi_csrf
+from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.responses import Response
+
+from app.assets import HashedStatic
+from app.db import is_unavailable, make_engine
+from app.i18n import LOCALE_COOKIE, LocaleInfo, locale_info, negotiate
+from app.routes import home, pwa
+from app.security import HeadAsGetMiddleware, SecurityHeadersMiddleware, security_headers
+from app.settings import Settings
+from app.templating import Pages
+
+log = logging.getLogger("next_steps")
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
+    """The Next Steps application for the given settings (read from the environment if none)."""
+    settings = settings or Settings()
+    app = FastAPI(
+        title="Next Steps",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.engine = engine or make_engine(settings)
+    static = HashedStatic()
+    app.state.pages = Pages(settings, static)
+
+    app.mount("/static", static, name="static")
+    app.include_router(pwa.router)
+    app.include_router(home.router)
+
+    _add_error_pages(app)
+
+    # Added innermost first: security headers wrap everything, then CSRF, then compression.
+    app.add_middleware(GZipMiddleware, minimum_size=500)
+    app.add_middleware(
+        asgi_csrf,
+        signing_secret=settings.signing_key(),
+        cookie_secure=settings.secure_cookies,
+        send_csrf_failed=_csrf_failed(app),
+    )
+    app.add_middleware(SecurityHeadersMiddleware, https=settings.secure_cookies)
+    app.add_middleware(HeadAsGetMiddleware)
+    return app
+
+
+def error_locale(request: Request) -> LocaleInfo:
+    """The locale for an error page: the path's, else the visitor's preference."""
+    settings: Settings = request.app.state.settings
+    first = request.url.path.strip("/").split("/", 1)[0]
+    if first in settings.locale_list:
+        return locale_info(first)
+    return locale_info(
+        negotiate(
+            settings.locale_list,
+            cookie=request.cookies.get(LOCALE_COOKIE),
+            accept_language=request.headers.get("accept-language"),
+            default=settings.default_locale,
+        )
+    )
+
+
+def _add_error_pages(app: FastAPI) -> None:
+    pages: Pages = app.state.pages
+
+    async def not_found(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code != 404 or request.url.path.startswith("/api/"):
+            return await http_exception_handler(request, exc)
+        return pages.render_error(error_locale(request), 404)
+
+    async def database_error(request: Request, exc: DBAPIError) -> Response:
+        if not is_unavailable(exc):
+            raise exc
+        log.warning("database unavailable: %s", type(exc.orig).__name__)
+        response = pages.render_error(error_locale(request), 503)
+        response.headers["Retry-After"] = "30"
+        return response
+
+    async def server_error(request: Request, exc: Exception) -> Response:
+        # Answered by Starlette's outermost middleware, so the headers are added here.
+        response = pages.render_error(error_locale(request), 500)
+        response.raw_headers.extend(security_headers(https=app.state.settings.secure_cookies))
+        return response
+
+    app.add_exception_handler(StarletteHTTPException, not_found)
+    app.add_exception_handler(DBAPIError, database_error)
+    app.add_exception_handler(Exception, server_error)
+
+
+def _csrf_failed(app: FastAPI):
+    async def send_csrf_failed(scope, send, message_id) -> None:
+        request = Request(scope)
+        request.scope["app"] = app
+        response = app.state.pages.render_error(error_locale(request), 403)
+        await response(scope, None, send)
+
+    return send_csrf_failed

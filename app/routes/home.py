@@ -1,0 +1,65 @@
+"""The front door: `/` picks a language, `/{locale}/` is home, `/{locale}/language` switches."""
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.deps import LocaleDep, PagesDep, SettingsDep
+from app.i18n import LOCALE_COOKIE, negotiate
+
+router = APIRouter()
+
+ONE_YEAR = 365 * 24 * 3600
+
+
+@router.get("/", include_in_schema=False)
+def root(request: Request, settings: SettingsDep) -> RedirectResponse:
+    """Send the visitor to home in their language: saved choice, cookie, browser, English."""
+    code = negotiate(
+        settings.locale_list,
+        cookie=request.cookies.get(LOCALE_COOKIE),
+        accept_language=request.headers.get("accept-language"),
+        default=settings.default_locale,
+    )
+    return RedirectResponse(
+        f"/{code}/",
+        status_code=302,
+        headers={"Vary": "Accept-Language, Cookie", "Cache-Control": "private, no-cache"},
+    )
+
+
+@router.get("/{locale}/", include_in_schema=False)
+def home(request: Request, loc: LocaleDep, pages: PagesDep) -> Response:
+    return pages.render(request, "home/index.html")
+
+
+@router.get("/{locale}", include_in_schema=False)
+def home_without_slash(loc: LocaleDep) -> RedirectResponse:
+    return RedirectResponse(f"/{loc.code}/", status_code=301)
+
+
+@router.get("/{locale}/language", include_in_schema=False)
+def choose_language(
+    request: Request, loc: LocaleDep, pages: PagesDep, settings: SettingsDep, next: str = "/"
+) -> Response:
+    """Remember this language and go back to the same page in it; without `next`, list them."""
+    target = safe_next(next)
+    if "next" not in request.query_params:
+        return pages.render(request, "home/language.html", {"next_path": "/"})
+    response = RedirectResponse(f"/{loc.code}{target}", status_code=303)
+    response.set_cookie(
+        LOCALE_COOKIE,
+        loc.code,
+        max_age=ONE_YEAR,
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def safe_next(path: str) -> str:
+    """A path on this site only (never `//elsewhere` or a full URL), defaulting to home."""
+    if not path.startswith("/") or path.startswith("//") or "\\" in path or "\n" in path:
+        return "/"
+    return path

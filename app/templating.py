@@ -1,0 +1,136 @@
+"""One Jinja2 environment: gettext per request's locale, Babel filters, hashed static URLs.
+
+A page is one template; an htmx request gets its `content` block from the same template.
+"""
+
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from jinja2_fragments.fastapi import Jinja2Blocks
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+
+from app.assets import HashedStatic
+from app.i18n import Formatter, LocaleInfo, locale_info
+from app.settings import Settings
+
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+
+PUBLIC_CACHE = "public, max-age=300"
+PRIVATE_CACHE = "private, no-cache"
+
+
+@pass_context
+def _gettext(context: Context, message: str) -> str:
+    return context["loc"].translations.gettext(message)
+
+
+@pass_context
+def _ngettext(context: Context, singular: str, plural: str, n: int) -> str:
+    return context["loc"].translations.ngettext(singular, plural, n)
+
+
+@pass_context
+def _pgettext(context: Context, msgctxt: str, message: str) -> str:
+    return context["loc"].translations.pgettext(msgctxt, message)
+
+
+@pass_context
+def _csrf_token(context: Context) -> str:
+    """The CSRF token for forms and htmx; a page that uses it is never shared-cached."""
+    request: Request = context["request"]
+    request.state.csrf_used = True
+    return request.scope["csrftoken"]()
+
+
+def _formatter(context: Context) -> Formatter:
+    return Formatter(context["loc"].code, context["timezone"])
+
+
+@pass_context
+def _format_datetime(context: Context, value, fmt: str = "medium") -> str:
+    return _formatter(context).datetime(value, fmt)
+
+
+@pass_context
+def _format_date(context: Context, value, fmt: str = "long") -> str:
+    return _formatter(context).date(value, fmt)
+
+
+@pass_context
+def _format_time(context: Context, value, fmt: str = "short") -> str:
+    return _formatter(context).time(value, fmt)
+
+
+class Pages:
+    """Renders pages and fragments with everything the base layout needs."""
+
+    def __init__(self, settings: Settings, static: HashedStatic) -> None:
+        env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+            autoescape=True,
+            extensions=["jinja2.ext.i18n"],
+            undefined=jinja2.StrictUndefined,
+        )
+        env.policies["ext.i18n.trimmed"] = True
+        env.install_gettext_callables(_gettext, _ngettext, newstyle=True, pgettext=_pgettext)
+        env.globals.update(
+            static=static.url,
+            csrf_token=_csrf_token,
+            quick_exit_url=settings.quick_exit_url,
+            timezone=settings.timezone,
+            available_locales=[locale_info(code) for code in settings.locale_list],
+        )
+        env.filters.update(datetime=_format_datetime, date=_format_date, time=_format_time)
+        self.env = env
+        self.templates = Jinja2Blocks(env=env)
+
+    def render(
+        self,
+        request: Request,
+        name: str,
+        context: dict[str, Any] | None = None,
+        *,
+        status_code: int = 200,
+        private: bool = False,
+    ) -> Response:
+        """The page, or its `content` block when htmx asks for a fragment."""
+        loc: LocaleInfo = request.state.loc
+        full_context = {"loc": loc, "path_in_locale": path_in_locale(request), **(context or {})}
+        wants_fragment = (
+            request.headers.get("hx-request") == "true"
+            and request.headers.get("hx-history-restore-request") != "true"
+        )
+        response = self.templates.TemplateResponse(
+            request,
+            name,
+            full_context,
+            status_code=status_code,
+            block_name="content" if wants_fragment else None,
+        )
+        response.headers["Vary"] = "HX-Request"
+        shared_cacheable = not private and not getattr(request.state, "csrf_used", False)
+        response.headers["Cache-Control"] = PUBLIC_CACHE if shared_cacheable else PRIVATE_CACHE
+        response.headers["Content-Language"] = loc.code
+        return response
+
+    def render_error(self, loc: LocaleInfo, status_code: int, path: str = "/") -> HTMLResponse:
+        """An error page in the reader's language, built without a route or a database."""
+        template = self.env.get_template(f"errors/{status_code}.html")
+        body = template.render(loc=loc, path_in_locale=path, request=None)
+        response = HTMLResponse(body, status_code=status_code)
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Content-Language"] = loc.code
+        return response
+
+
+def path_in_locale(request: Request) -> str:
+    """The request's path with its locale prefix removed: `/cy/explainers/x` → `/explainers/x`."""
+    path = request.url.path
+    loc = getattr(request.state, "loc", None)
+    if loc and (path == f"/{loc.code}" or path.startswith(f"/{loc.code}/")):
+        path = path[len(loc.code) + 1 :] or "/"
+    return path
