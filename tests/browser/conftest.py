@@ -1,0 +1,160 @@
+"""Browser tests: Debian's Chromium driven by Playwright, against the app on loopback.
+
+Never `playwright install`: the browser is /usr/bin/chromium. Every request the page makes
+is checked: anything not on loopback is refused and fails the test.
+"""
+
+import http.server
+import os
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import uvicorn
+
+from app.main import create_app
+from app.settings import ROOT
+from tests.conftest import settings_for
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+LOOPBACK = {"127.0.0.1", "localhost", "[::1]", "::1"}
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = ROOT / "test-artifacts"
+PHONE = {"width": 390, "height": 844}
+
+
+class NeutralPage(http.server.BaseHTTPRequestHandler):
+    """Stands in for the neutral site that quick exit opens (a weather page in production)."""
+
+    def do_GET(self):  # noqa: N802
+        body = b"<!doctype html><title>Weather</title><h1>Weather today</h1>"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def neutral_site() -> Iterator[str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), NeutralPage)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory, neutral_site) -> Iterator[str]:
+    """The app on a free loopback port, with SQLite migrated, and an RTL test locale (ar)."""
+    from tests.conftest import migrate
+
+    data = tmp_path_factory.mktemp("live")
+    settings = settings_for(f"sqlite:///{data / 'live.db'}", data, locales="en,cy,ar")
+    settings.quick_exit_url = f"{neutral_site}/weather"
+    app = create_app(settings)
+    migrate(app.state.engine)
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not (server.started and server.servers):
+        assert time.monotonic() < deadline, "live server did not start"
+        time.sleep(0.05)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+    app.state.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+class Watch:
+    """What a page did that it must not: off-loopback requests, CSP violations, JS errors."""
+
+    def __init__(self) -> None:
+        self.foreign_requests: list[str] = []
+        self.console_errors: list[str] = []
+
+    def assert_clean(self) -> None:
+        assert self.foreign_requests == [], f"requests off loopback: {self.foreign_requests}"
+        assert self.console_errors == [], f"console errors: {self.console_errors}"
+
+
+@pytest.fixture
+def watch() -> Watch:
+    return Watch()
+
+
+@pytest.fixture
+def context(browser, watch):
+    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True)
+
+    def guard(route):
+        host = urlsplit(route.request.url).hostname or ""
+        if route.request.url.startswith(("data:", "blob:", "about:")) or host in LOOPBACK:
+            route.continue_()
+        else:
+            watch.foreign_requests.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context, watch):
+    page = context.new_page()
+    page.on(
+        "console",
+        lambda message: (
+            watch.console_errors.append(message.text) if message.type == "error" else None
+        ),
+    )
+    page.on("pageerror", lambda error: watch.console_errors.append(str(error)))
+    yield page
+    watch.assert_clean()
+
+
+def axe_violations(page) -> list[dict]:
+    """axe-core (from the npm lockfile) run in the page; evaluated, so the CSP stays on."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text())
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:3]}
+        for v in result["violations"]
+    ]
+
+
+def screenshot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)

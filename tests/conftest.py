@@ -1,0 +1,149 @@
+"""Test harness: every integration test runs on SQLite and on PostgreSQL, schema by Alembic.
+
+Each backend's database is created once per run by `alembic upgrade head` and dropped at
+the end; each test runs inside a transaction that is rolled back.
+"""
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from alembic.config import Config
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
+
+from alembic import command
+from app.db import make_engine
+from app.deps import get_session
+from app.main import create_app
+from app.settings import ROOT, Settings
+from tests.pages import PageClient
+
+TEST_POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES") == "1"
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def postgres_unavailable_reason() -> str | None:
+    """Why PostgreSQL can't be used here, or None when it can."""
+    try:
+        with psycopg.connect(TEST_POSTGRES_URL, connect_timeout=3):
+            return None
+    except psycopg.Error as exc:
+        return f"PostgreSQL at {make_url(TEST_POSTGRES_URL).render_as_string()} unreachable: {exc}"
+
+
+def require_postgres() -> None:
+    """Skip on a laptop without PostgreSQL; fail in CI (REQUIRE_POSTGRES=1)."""
+    reason = postgres_unavailable_reason()
+    if reason:
+        if REQUIRE_POSTGRES:
+            pytest.fail(reason + " (REQUIRE_POSTGRES=1)")
+        pytest.skip(reason)
+
+
+def alembic_config() -> Config:
+    return Config(str(ROOT / "alembic.ini"))
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the database to `revision` with Alembic, on the given engine."""
+    with engine.begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+class TemporaryPostgres:
+    """A database of its own on the test server, created and dropped by the tests."""
+
+    def __init__(self) -> None:
+        self.name = f"next_steps_test_{uuid.uuid4().hex[:10]}"
+        self.url = make_url(TEST_POSTGRES_URL).set(database=self.name).render_as_string(False)
+
+    def __enter__(self) -> str:
+        with psycopg.connect(TEST_POSTGRES_URL, autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{self.name}"')
+        return self.url
+
+    def __exit__(self, *exc) -> None:
+        with psycopg.connect(TEST_POSTGRES_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def temporary_postgres():
+    """A factory of temporary PostgreSQL databases (context managers yielding their URL)."""
+    require_postgres()
+    return TemporaryPostgres
+
+
+def settings_for(url: str, data_dir: Path, **overrides) -> Settings:
+    return Settings(
+        database_url=url,
+        data_dir=data_dir,
+        secret_key="test-" + "k" * 40,
+        quick_exit_url="http://127.0.0.1:9/neutral",
+        **overrides,
+    )
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def migrated_url(backend, tmp_path_factory) -> Iterator[str]:
+    """A database of the current backend, migrated to head, for the whole run."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.db'}"
+        return
+    require_postgres()
+    with TemporaryPostgres() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def settings(migrated_url, tmp_path_factory) -> Settings:
+    return settings_for(migrated_url, tmp_path_factory.mktemp("data"))
+
+
+@pytest.fixture(scope="session")
+def engine(settings) -> Iterator[Engine]:
+    engine = make_engine(settings)
+    migrate(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def db(engine) -> Iterator[Session]:
+    """A session whose commits land in a savepoint of a transaction rolled back afterwards."""
+    connection = engine.connect()
+    transaction = connection.begin()
+    session = Session(bind=connection, join_transaction_mode="create_savepoint")
+    yield session
+    session.close()
+    transaction.rollback()
+    connection.close()
+
+
+@pytest.fixture
+def app(settings, engine, db) -> FastAPI:
+    app = create_app(settings, engine=engine)
+    app.dependency_overrides[get_session] = lambda: db
+    return app
+
+
+@pytest.fixture
+def client(app) -> Iterator[PageClient]:
+    """A test client whose page helpers check every page's HTML (see tests/pages.py)."""
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield PageClient(test_client)
