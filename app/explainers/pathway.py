@@ -1,0 +1,139 @@
+"""The pathway as a parent sees it: England or Wales words, an area's local rules, the map,
+and the one-idea-per-screen walk-through."""
+
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from app.explainers.content import Content
+from app.explainers.schema import Nation, PathwayStep, Stage
+
+STAGE_ORDER = [Stage.before_birth, Stage.at_birth, Stage.after_birth, Stage.court]
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where the parent lives, which decides the words and the timescales shown."""
+
+    nation: Nation = Nation.england
+    area: str | None = None  # an area slug whose local rules are shown
+
+    def query(self) -> str:
+        """The query string that keeps this choice on every pathway link."""
+        parts = [("nation", self.nation.value)]
+        if self.area:
+            parts.append(("area", self.area))
+        return "?" + urlencode(parts)
+
+
+@dataclass(frozen=True)
+class TimescaleView:
+    text: str
+    source: str
+    local: bool
+    area_name: str | None = None  # set when an area's own rule replaced the general one
+
+
+@dataclass(frozen=True)
+class NextView:
+    slug: str
+    name: str
+    when: str
+    what: str
+
+
+@dataclass(frozen=True)
+class StepView:
+    slug: str
+    name: str
+    what: str
+    stage: Stage
+    explainer: str
+    timescale: TimescaleView | None
+    next: list[NextView] = field(default_factory=list)
+
+    @property
+    def is_end(self) -> bool:
+        return not self.next
+
+
+@dataclass(frozen=True)
+class Screen:
+    """One idea on one screen of the walk-through."""
+
+    kind: str  # "step", "timescale", "next", "rights", "end"
+    heading: str
+    text: str = ""
+    detail: str = ""
+    link_step: str | None = None
+
+
+def resolve_place(content: Content, *, nation: str | None, area: str | None) -> Place:
+    """A valid place from query values; unknown values fall back to England, no area."""
+    chosen = Nation(nation) if nation in {n.value for n in Nation} else Nation.england
+    areas = content.areas_for(chosen)
+    return Place(chosen, area if area in areas else None)
+
+
+def _words(step: PathwayStep, nation: Nation) -> tuple[str, str]:
+    if nation == Nation.wales and step.wales:
+        return step.wales.name or step.name, step.wales.what or step.what
+    return step.name, step.what
+
+
+def _timescale(content: Content, step: PathwayStep, place: Place) -> TimescaleView | None:
+    if place.area:
+        area = content.areas[place.area]
+        rule = area.timescales.get(step.slug)
+        if rule:
+            return TimescaleView(rule.text, rule.source, True, area.name)
+    if not step.timescale:
+        return None
+    general = getattr(step.timescale, place.nation.value)
+    if general is None:
+        return None
+    return TimescaleView(general.text, general.source, general.local)
+
+
+def step_view(content: Content, slug: str, place: Place) -> StepView | None:
+    """A step in the words and rules of the parent's place, with its possible next steps."""
+    step = content.step(slug)
+    if step is None:
+        return None
+    name, what = _words(step, place.nation)
+    next_views = []
+    for option in step.next:
+        target = content.step(option.step)
+        target_name, target_what = _words(target, place.nation)
+        next_views.append(NextView(target.slug, target_name, option.when, target_what))
+    return StepView(
+        slug=step.slug,
+        name=name,
+        what=what,
+        stage=step.stage,
+        explainer=step.explainer,
+        timescale=_timescale(content, step, place),
+        next=next_views,
+    )
+
+
+def map_by_stage(content: Content, place: Place) -> list[tuple[Stage, list[StepView]]]:
+    """Every step, grouped by stage in the order a pregnancy goes, in the pathway's order."""
+    views = [step_view(content, step.slug, place) for step in content.pathway.steps]
+    return [(stage, [v for v in views if v.stage == stage]) for stage in STAGE_ORDER] + [
+        (stage, [v for v in views if v.stage == stage])
+        for stage in Stage
+        if stage not in STAGE_ORDER and any(v.stage == stage for v in views)
+    ]
+
+
+def walk_screens(view: StepView, *, labels: dict[str, str]) -> list[Screen]:
+    """The walk-through of one step: what it is, how long, each way it can go, your rights."""
+    screens = [Screen("step", view.name, view.what)]
+    if view.timescale:
+        screens.append(
+            Screen("timescale", labels["how_long"], view.timescale.text, view.timescale.source)
+        )
+    for option in view.next:
+        screens.append(Screen("next", option.name, option.when, option.what, link_step=option.slug))
+    screens.append(Screen("rights", labels["rights_heading"], labels["rights_text"]))
+    return screens

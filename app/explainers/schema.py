@@ -1,0 +1,129 @@
+"""The shape of content files: explainers, glossary terms, the pathway and area rules.
+
+Validated at start-up; a file that does not fit stops the app with its name and field.
+"""
+
+import datetime as dt
+import enum
+import re
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StringConstraints
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80)]
+Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=400)]
+
+TERM_MARK = re.compile(r"\[\[([a-z0-9-]+)(?:\|([^\]\n]+))?\]\]")
+
+
+class Stage(enum.StrEnum):
+    before_birth = "before-birth"
+    at_birth = "at-birth"
+    after_birth = "after-birth"
+    court = "court"
+    any_time = "any-time"
+
+
+class Jurisdiction(enum.StrEnum):
+    both = "both"
+    england = "england"
+    wales = "wales"
+
+
+class Nation(enum.StrEnum):
+    england = "england"
+    wales = "wales"
+
+
+class TranslationStatus(enum.StrEnum):
+    draft = "draft"  # machine or unchecked: the page says so to the reader
+    reviewed = "reviewed"  # checked by a person who reads both languages
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(Strict):
+    title: Line
+    publisher: Line | None = None
+    url: HttpUrl
+    section: Line | None = None
+
+
+class TranslationMeta(Strict):
+    """What a translated file adds: its checking status and the English version it renders."""
+
+    status: TranslationStatus
+    source_version: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{12}$")]
+
+
+class ExplainerMeta(Strict):
+    slug: Slug
+    title: Line
+    summary: Line
+    stage: Stage
+    jurisdiction: Jurisdiction
+    related: list[Slug] = Field(default_factory=list)
+    terms: list[Slug] = Field(default_factory=list)
+    sources: list[Source] = Field(min_length=1)
+    reviewed_on: dt.date
+    translation: TranslationMeta | None = None
+
+
+class GlossaryMeta(Strict):
+    slug: Slug
+    term: Line
+    short: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    also: list[Line] = Field(default_factory=list)
+    explainers: list[Slug] = Field(default_factory=list)
+    jurisdiction: Jurisdiction = Jurisdiction.both
+    translation: TranslationMeta | None = None
+
+
+class Timescale(Strict):
+    text: Line
+    source: Line
+    local: bool = False
+
+
+class NationTimescales(Strict):
+    england: Timescale | None = None
+    wales: Timescale | None = None
+
+
+class WalesWords(Strict):
+    name: Line | None = None
+    what: Line | None = None
+
+
+class NextStep(Strict):
+    step: Slug
+    when: Line
+
+
+class PathwayStep(Strict):
+    slug: Slug
+    name: Line
+    stage: Stage
+    explainer: Slug
+    what: Line
+    wales: WalesWords | None = None
+    timescale: NationTimescales | None = None
+    next: list[NextStep] = Field(default_factory=list)
+
+
+class Pathway(Strict):
+    steps: list[PathwayStep] = Field(min_length=1)
+
+
+class AreaTimescale(Strict):
+    text: Line
+    source: Line
+
+
+class Area(Strict):
+    name: Line
+    jurisdiction: Nation
+    source: Source
+    timescales: dict[Slug, AreaTimescale]
