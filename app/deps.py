@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 from sqlmodel import Session
 
+from app.explainers.content import Content
 from app.i18n import LocaleInfo, locale_info
 from app.settings import Settings
 from app.templating import Pages
@@ -24,6 +25,10 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
+def get_content(request: Request) -> Content:
+    return request.app.state.content
+
+
 def get_locale(request: Request, locale: str) -> LocaleInfo:
     """The locale named in the path; a locale this site does not serve is a 404."""
     if locale not in request.app.state.settings.locale_list:
@@ -36,3 +41,4 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 PagesDep = Annotated[Pages, Depends(get_pages)]
 SessionDep = Annotated[Session, Depends(get_session)]
 LocaleDep = Annotated[LocaleInfo, Depends(get_locale)]
+ContentDep = Annotated[Content, Depends(get_content)]

@@ -13,8 +13,10 @@ from starlette.responses import Response
 
 from app.assets import HashedStatic
 from app.db import is_unavailable, make_engine
+from app.explainers.content import load_content
+from app.explainers.search import SearchIndex
 from app.i18n import LOCALE_COOKIE, LocaleInfo, locale_info, negotiate
-from app.routes import home, pwa
+from app.routes import explainers, home, pathway, pwa, questions
 from app.security import HeadAsGetMiddleware, SecurityHeadersMiddleware, security_headers
 from app.settings import Settings
 from app.templating import Pages
@@ -35,10 +37,21 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.engine = engine or make_engine(settings)
     static = HashedStatic()
     app.state.pages = Pages(settings, static)
+    app.state.content = load_content(
+        settings.locale_list,
+        more_labels={
+            code: locale_info(code).translations.gettext("More about this word")
+            for code in settings.locale_list
+        },
+    )
+    app.state.search = {code: SearchIndex(app.state.content, code) for code in settings.locale_list}
 
     app.mount("/static", static, name="static")
     app.include_router(pwa.router)
     app.include_router(home.router)
+    app.include_router(explainers.router)
+    app.include_router(pathway.router)
+    app.include_router(questions.router)
 
     _add_error_pages(app)
 

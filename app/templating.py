@@ -3,6 +3,8 @@
 A page is one template; an htmx request gets its `content` block from the same template.
 """
 
+import gzip
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +89,7 @@ class Pages:
         env.filters.update(datetime=_format_datetime, date=_format_date, time=_format_time)
         self.env = env
         self.templates = Jinja2Blocks(env=env)
+        self._cache: dict[tuple, tuple[bytes, bytes, str, dict[str, str]]] = {}
 
     def render(
         self,
@@ -96,8 +99,9 @@ class Pages:
         *,
         status_code: int = 200,
         private: bool = False,
+        fragment: str = "content",
     ) -> Response:
-        """The page, or its `content` block when htmx asks for a fragment."""
+        """The page, or its `fragment` block (`content` unless said) when htmx asks."""
         loc: LocaleInfo = request.state.loc
         full_context = {"loc": loc, "path_in_locale": path_in_locale(request), **(context or {})}
         wants_fragment = (
@@ -109,13 +113,37 @@ class Pages:
             name,
             full_context,
             status_code=status_code,
-            block_name="content" if wants_fragment else None,
+            block_name=fragment if wants_fragment else None,
         )
         response.headers["Vary"] = "HX-Request"
         shared_cacheable = not private and not getattr(request.state, "csrf_used", False)
         response.headers["Cache-Control"] = PUBLIC_CACHE if shared_cacheable else PRIVATE_CACHE
         response.headers["Content-Language"] = loc.code
         return response
+
+    def render_cached(
+        self, request: Request, key: tuple, name: str, context: dict[str, Any] | None = None
+    ) -> Response:
+        """A page whose bytes depend only on `key` and the htmx flag: rendered once, then
+        served from memory with an ETag, and 304 when the browser already has it."""
+        wants_fragment = request.headers.get("hx-request") == "true"
+        cache_key = (*key, name, wants_fragment)
+        cached = self._cache.get(cache_key)
+        if cached is None:
+            response = self.render(request, name, context)
+            body = bytes(response.body)
+            etag = f'W/"{hashlib.sha256(body).hexdigest()[:20]}"'
+            headers = {k: v for k, v in response.headers.items() if k != "content-length"}
+            headers["vary"] = headers.get("vary", "HX-Request") + ", Accept-Encoding"
+            cached = self._cache[cache_key] = (body, gzip.compress(body, 9), etag, headers)
+        body, compressed, etag, headers = cached
+        if etag in request.headers.get("if-none-match", ""):
+            return Response(status_code=304, headers={**_revalidation(headers), "ETag": etag})
+        if "gzip" in request.headers.get("accept-encoding", ""):
+            # Compressed once here, so the compression middleware passes it through.
+            headers = {**headers, "content-encoding": "gzip"}
+            body = compressed
+        return Response(body, headers={**headers, "ETag": etag}, media_type="text/html")
 
     def render_error(self, loc: LocaleInfo, status_code: int, path: str = "/") -> HTMLResponse:
         """An error page in the reader's language, built without a route or a database."""
@@ -125,6 +153,11 @@ class Pages:
         response.headers["Cache-Control"] = "no-store"
         response.headers["Content-Language"] = loc.code
         return response
+
+
+def _revalidation(headers: dict[str, str]) -> dict[str, str]:
+    keep = {"cache-control", "vary", "content-language"}
+    return {k: v for k, v in headers.items() if k in keep}
 
 
 def path_in_locale(request: Request) -> str:

@@ -38,5 +38,50 @@
     if (link) leave(event);
   });
 
+  // Read aloud with the browser's own speech, in the page's language; hidden where the
+  // browser cannot speak.
+  function setUpTools() {
+    var tools = document.querySelector("[data-tools]");
+    if (!tools) return;
+    tools.hidden = false;
+    var reader = tools.querySelector("[data-read-aloud]");
+    if (reader && !("speechSynthesis" in window)) reader.hidden = true;
+    if (reader && "speechSynthesis" in window) {
+      var startLabel = reader.textContent;
+      reader.addEventListener("click", function () {
+        if (window.speechSynthesis.speaking) {
+          window.speechSynthesis.cancel();
+          reader.textContent = startLabel;
+          return;
+        }
+        var source = document.querySelector("[data-read-source]");
+        var article = source.closest("[lang]");
+        var utterance = new SpeechSynthesisUtterance(source.innerText);
+        utterance.lang = (article || document.documentElement).lang;
+        utterance.onend = function () { reader.textContent = startLabel; };
+        reader.textContent = reader.dataset.stopLabel;
+        window.speechSynthesis.speak(utterance);
+      });
+    }
+  }
+
+  // Printing shows every glossary meaning, open or not.
+  var opened = [];
+  window.addEventListener("beforeprint", function () {
+    opened = Array.prototype.filter.call(document.querySelectorAll("details:not([open])"), function (d) {
+      d.open = true;
+      return true;
+    });
+  });
+  window.addEventListener("afterprint", function () {
+    opened.forEach(function (d) { d.open = false; });
+    opened = [];
+  });
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("[data-print]")) window.print();
+  });
+
+  document.addEventListener("DOMContentLoaded", setUpTools);
+
   window.NextSteps = { leave: leave };
 })();

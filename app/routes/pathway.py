@@ -1,0 +1,120 @@
+"""The pathway: every step as a list and a map, one step, and the walk-through."""
+
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.deps import ContentDep, LocaleDep, PagesDep, SettingsDep
+from app.explainers import pathway as paths
+
+router = APIRouter()
+
+PLACE_COOKIE = "place"
+ONE_YEAR = 365 * 24 * 3600
+
+
+def _place(request: Request, content) -> paths.Place | RedirectResponse:
+    """The place in the query; else the remembered one, by redirect, so links stay shareable."""
+    query = request.query_params
+    if "nation" in query:
+        return paths.resolve_place(content, nation=query.get("nation"), area=query.get("area"))
+    remembered = request.cookies.get(PLACE_COOKIE)
+    if remembered:
+        nation, _, area = remembered.partition(":")
+        place = paths.resolve_place(content, nation=nation, area=area or None)
+        kept = urlencode([(k, v) for k, v in query.multi_items() if k not in {"nation", "area"}])
+        return RedirectResponse(
+            request.url.path + place.query() + (f"&{kept}" if kept else ""),
+            status_code=302,
+            headers={"Vary": "Cookie", "Cache-Control": "private, no-cache"},
+        )
+    return paths.Place()
+
+
+def _remember(response: Response, request: Request, place: paths.Place, secure: bool) -> None:
+    if "nation" in request.query_params:
+        value = place.nation.value + (f":{place.area}" if place.area else "")
+        response.set_cookie(
+            PLACE_COOKIE, value, max_age=ONE_YEAR, httponly=True, samesite="lax", secure=secure
+        )
+
+
+def _walk_labels(loc) -> dict[str, str]:
+    gettext = loc.translations.gettext
+    return {
+        "how_long": gettext("How long does it take?"),
+        "rights_heading": gettext("Your rights at this step"),
+        "rights_text": gettext(
+            "You can bring someone you trust. You can ask for an interpreter. "
+            "You can get free legal advice."
+        ),
+    }
+
+
+@router.get("/{locale}/pathway/", include_in_schema=False)
+def pathway(
+    request: Request, loc: LocaleDep, content: ContentDep, pages: PagesDep, settings: SettingsDep
+) -> Response:
+    place = _place(request, content)
+    if isinstance(place, RedirectResponse):
+        return place
+    context = {
+        "place": place,
+        "stages": paths.map_by_stage(content, place),
+        "areas": content.areas,
+        "current": None,
+    }
+    response = pages.render(request, "pathway/index.html", context)
+    _remember(response, request, place, settings.secure_cookies)
+    return response
+
+
+@router.get("/{locale}/pathway/{step}", include_in_schema=False)
+def step(
+    request: Request,
+    step: str,
+    loc: LocaleDep,
+    content: ContentDep,
+    pages: PagesDep,
+    settings: SettingsDep,
+) -> Response:
+    place = _place(request, content)
+    if isinstance(place, RedirectResponse):
+        return place
+    view = paths.step_view(content, step, place)
+    if view is None:
+        raise HTTPException(status_code=404)
+    context = {
+        "place": place,
+        "view": view,
+        "explainer": content.explainer(loc.code, view.explainer),
+        "stages": paths.map_by_stage(content, place),
+        "areas": content.areas,
+        "current": view.slug,
+    }
+    response = pages.render(request, "pathway/step.html", context)
+    _remember(response, request, place, settings.secure_cookies)
+    return response
+
+
+@router.get("/{locale}/pathway/{step}/walk", include_in_schema=False)
+def walk(
+    request: Request,
+    step: str,
+    loc: LocaleDep,
+    content: ContentDep,
+    pages: PagesDep,
+    screen: int = 0,
+) -> Response:
+    place = _place(request, content)
+    if isinstance(place, RedirectResponse):
+        return place
+    view = paths.step_view(content, step, place)
+    if view is None:
+        raise HTTPException(status_code=404)
+    screens = paths.walk_screens(view, labels=_walk_labels(loc))
+    if not 0 <= screen < len(screens):
+        raise HTTPException(status_code=404)
+    context = {"place": place, "view": view, "screens": screens, "index": screen}
+    return pages.render(request, "pathway/walk.html", context)

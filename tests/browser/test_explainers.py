@@ -1,0 +1,128 @@
+"""Explainers, the pathway and the walk-through as a parent and an advocate use them."""
+
+import pytest
+
+from tests.browser.conftest import axe_violations, screenshot
+
+pytestmark = pytest.mark.browser
+
+
+def no_horizontal_scroll(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_walk_through_on_a_phone_and_asking_about_a_step(page, live_server):
+    page.goto(f"{live_server}/en/pathway/referral/walk?nation=england")
+    assert page.locator("h1").inner_text() == "Referral"
+    size = page.evaluate(
+        "parseFloat(getComputedStyle(document.querySelector('.walk__text')).fontSize)"
+    )
+    assert size >= 22, "large text for reading together"
+    assert no_horizontal_scroll(page)
+    screenshot(page, "walk-referral-390")
+
+    page.get_by_role("link", name="Next", exact=True).click()
+    page.wait_for_url("**screen=1")
+    heading = page.locator("h1").inner_text()
+    page.get_by_role("button", name="I want to ask about this").click()
+    assert page.get_by_role("status").inner_text() == "Added to your questions"
+
+    while page.get_by_role("link", name="Next", exact=True).count():
+        page.get_by_role("link", name="Next", exact=True).click()
+        page.wait_for_load_state()
+        assert no_horizontal_scroll(page)
+    assert page.locator("h1").inner_text() == "Your rights at this step"
+    page.get_by_role("link", name="Finish").click()
+    page.wait_for_url(f"{live_server}/en/pathway/referral?nation=england")
+
+    page.goto(f"{live_server}/en/questions/")
+    items = page.locator(".question__text")
+    assert items.count() == 1
+    assert items.first.inner_text() == f"Referral: {heading}"
+
+
+def test_questions_list_add_tick_edit_delete_and_keep(page, live_server):
+    page.goto(f"{live_server}/en/questions/")
+    page.evaluate("NextStepsQuestions.clear()")
+    page.reload()
+    page.get_by_role("button", name="Add question").click()
+    assert page.locator("[data-question-error]").is_visible(), "an empty question is refused"
+    assert page.locator("#question-text").get_attribute("aria-invalid") == "true"
+
+    page.get_by_label("Your question").fill("Who will be at the meeting?")
+    page.get_by_role("button", name="Add question").click()
+    page.get_by_label("Your question").fill("<b>Can my mum come?</b>")
+    page.get_by_role("button", name="Add question").click()
+    assert page.locator(".question__text").all_inner_texts() == [
+        "Who will be at the meeting?",
+        "<b>Can my mum come?</b>",
+    ], "text stays text, never HTML"
+
+    page.get_by_label("Who will be at the meeting?").check()
+    assert page.locator(".question--done").count() == 1
+
+    page.get_by_role("button", name="Edit").nth(1).click()
+    page.get_by_label("Change your question").fill("Can my mum come with me?")
+    page.get_by_role("button", name="Save").click()
+    page.reload()
+    assert page.locator(".question__text").all_inner_texts() == [
+        "Who will be at the meeting?",
+        "Can my mum come with me?",
+    ]
+    assert page.locator(".question--done").count() == 1
+    page.get_by_role("button", name="Delete", exact=True).first.click()
+    assert page.locator(".question__text").all_inner_texts() == ["Can my mum come with me?"]
+    assert axe_violations(page) == []
+
+
+def test_glossary_meaning_opens_in_place_without_javascript(browser, live_server):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(f"{live_server}/en/explainers/voluntary-accommodation")
+    term = page.locator("details.term").first
+    meaning = term.locator(".term__meaning")
+    assert not meaning.is_visible()
+    term.locator("summary").click()
+    assert meaning.is_visible()
+    assert "More about this word" in meaning.inner_text()
+    context.close()
+
+
+def test_explainer_tools_appear_with_javascript(page, live_server):
+    page.goto(f"{live_server}/en/explainers/care-proceedings")
+    assert page.get_by_role("button", name="Print").is_visible()
+    can_speak = page.evaluate("'speechSynthesis' in window")
+    assert page.get_by_role("button", name="Read aloud").is_visible() == can_speak
+    assert no_horizontal_scroll(page)
+    screenshot(page, "explainer-care-proceedings-390")
+
+
+def test_pathway_map_fits_a_320_pixel_screen(page, live_server):
+    page.set_viewport_size({"width": 320, "height": 700})
+    page.goto(f"{live_server}/en/pathway/care-proceedings?nation=wales")
+    assert no_horizontal_scroll(page)
+    here = page.locator(".pathway-map [aria-current=step]")
+    assert here.inner_text() == page.locator("h1").inner_text()
+    assert page.locator(".pathway-map .badge").inner_text() == "You are here"
+    screenshot(page, "pathway-step-320")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/en/explainers/",
+        "/en/explainers/voluntary-accommodation",
+        "/en/pathway/",
+        "/en/pathway/child-protection-conference?nation=wales",
+        "/en/pathway/referral/walk?nation=england&screen=1",
+        "/en/glossary/",
+        "/en/glossary/section-47",
+        "/en/search?q=sec+47",
+        "/en/questions/",
+        "/cy/explainers/referral",
+    ],
+)
+def test_no_accessibility_violations(page, live_server, path):
+    page.goto(f"{live_server}{path}")
+    page.evaluate("document.querySelectorAll('details.term').forEach(d => { d.open = true; })")
+    assert axe_violations(page) == []
