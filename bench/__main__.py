@@ -2,9 +2,9 @@
 
 import sys
 
-from bench import home
+from bench import explainers, home
 
-BENCHMARKS = {"home": home.main}
+BENCHMARKS = {"home": home.main, "explainers": explainers.main}
 
 if __name__ == "__main__":
     for name in sys.argv[1:] or list(BENCHMARKS):

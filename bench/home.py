@@ -50,11 +50,16 @@ def serve(args: list[str], port: int, env: dict | None = None) -> subprocess.Pop
         cwd=ROOT,
         env=env,
     )
-    deadline = time.monotonic() + 20
+    wait_for_port(port)
+    return process
+
+
+def wait_for_port(port: int, seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
     while True:
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return process
+            return
         except OSError:
             assert time.monotonic() < deadline, "server did not start"
             time.sleep(0.1)
