@@ -11,7 +11,7 @@ LOCALES_DIR := app/locales
 POT := $(LOCALES_DIR)/messages.pot
 STAMP := $(VENV)/.installed
 
-.PHONY: help install run test translations compile-translations migrate demo bench lock lint clean
+.PHONY: help install run test translations translation-status compile-translations migrate demo bench lock lint clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 24
@@ -42,6 +42,9 @@ translations: $(STAMP) ## Extract interface strings, update every catalog and co
 	done
 	$(BIN)/pybabel update -i $(POT) -d $(LOCALES_DIR) -D messages --no-fuzzy-matching --ignore-obsolete
 	$(MAKE) compile-translations
+
+translation-status: install ## Per locale: interface strings, explainers and glossary translated, drafts, out of date
+	$(BIN)/python -m app.translation_status
 
 migrate: install ## Apply Alembic migrations to the configured database
 	$(BIN)/alembic upgrade head

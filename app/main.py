@@ -39,6 +39,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.pages = Pages(settings, static)
     app.state.content = load_content(
         settings.locale_list,
+        root=settings.content_dir,
         more_labels={
             code: locale_info(code).translations.gettext("More about this word")
             for code in settings.locale_list

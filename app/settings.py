@@ -46,6 +46,11 @@ class Settings(BaseSettings):
         False, description="Mark cookies Secure and send HSTS. Turn on behind HTTPS."
     )
 
+    content_dir: Path = Field(
+        ROOT / "app" / "content",
+        description="Folder of explainers, glossary and pathway files (see its README).",
+    )
+
     @field_validator("secret_key")
     @classmethod
     def refuse_placeholder(cls, value: str) -> str:

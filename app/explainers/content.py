@@ -20,6 +20,8 @@ from app.explainers.schema import (
     Nation,
     Pathway,
     PathwayStep,
+    PathwayTranslation,
+    StepWords,
 )
 from app.explainers.text import plain_text
 
@@ -51,12 +53,18 @@ class GlossaryEntry:
     locale: str
     html: str
     text: str
+    version: str  # as for explainers
+
+
+#: The front matter a translation must keep exactly as the English has it.
+SHARED_FIELDS = ("stage", "jurisdiction", "related", "terms", "sources", "reviewed_on")
 
 
 @dataclass
 class LocaleContent:
     explainers: dict[str, Explainer] = field(default_factory=dict)
     glossary: dict[str, GlossaryEntry] = field(default_factory=dict)
+    pathway: PathwayTranslation | None = None
 
 
 @dataclass
@@ -66,6 +74,7 @@ class Content:
     locales: dict[str, LocaleContent]
     pathway: Pathway
     areas: dict[str, Area]
+    pathway_version: str
 
     @property
     def english(self) -> LocaleContent:
@@ -90,14 +99,20 @@ class Content:
     def __post_init__(self) -> None:
         self._steps = {step.slug: step for step in self.pathway.steps}
 
-    def is_out_of_date(self, explainer: Explainer) -> bool:
+    def is_out_of_date(self, item: Explainer | GlossaryEntry) -> bool:
         """A translation made from an older English text than the one we have now."""
-        english = self.english.explainers.get(explainer.meta.slug)
+        source = self.english.explainers if isinstance(item, Explainer) else self.english.glossary
+        english = source.get(item.meta.slug)
         return (
-            explainer.locale != SOURCE_LOCALE
-            and english is not None
-            and (explainer.version != english.version)
+            item.locale != SOURCE_LOCALE and english is not None and item.version != english.version
         )
+
+    def step_words(self, locale: str, slug: str) -> StepWords | None:
+        """A step's words in this locale, where a translation gives them."""
+        local = self.locales.get(locale)
+        if local and local.pathway:
+            return local.pathway.steps.get(slug)
+        return None
 
     def steps_for_explainer(self, slug: str) -> list[PathwayStep]:
         return [step for step in self.pathway.steps if step.explainer == slug]
@@ -106,10 +121,9 @@ class Content:
         return {slug: area for slug, area in self.areas.items() if area.jurisdiction == nation}
 
 
-def text_version(meta: ExplainerMeta, body: str) -> str:
+def text_version(*parts: str) -> str:
     """A short hash of what a reader sees in English; translations record the one they used."""
-    digest = hashlib.sha256("\n".join([meta.title, meta.summary, body]).encode())
-    return digest.hexdigest()[:12]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:12]
 
 
 def _validate(model: type[BaseModel], data: dict, path: Path):
@@ -146,10 +160,62 @@ def _load_glossary(folder: Path, locale: str, more_label: str) -> dict[str, Glos
         meta = _validate(GlossaryMeta, data, path)
         if meta.slug != path.stem:
             raise ContentError(path, "slug", f"'{meta.slug}' differs from the file name")
+        _check_translation_meta(path, meta, locale)
         env = RenderEnv(locale=locale, definitions={}, more_label=more_label)
         html = render_markdown(body, env)
-        entries[meta.slug] = GlossaryEntry(meta, locale, html, plain_text(body))
+        version = (
+            meta.translation.source_version
+            if meta.translation
+            else text_version(meta.term, meta.short, body)
+        )
+        entries[meta.slug] = GlossaryEntry(meta, locale, html, plain_text(body), version)
     return entries
+
+
+def _check_translation_meta(path: Path, meta, locale: str) -> None:
+    if locale == SOURCE_LOCALE and meta.translation is not None:
+        raise ContentError(path, "translation", "English is the source, not a translation")
+    if locale != SOURCE_LOCALE and meta.translation is None:
+        raise ContentError(path, "translation", "a translation needs status and source_version")
+
+
+def _check_agrees_with_english(folder: Path, local: LocaleContent, english: LocaleContent) -> None:
+    """A translation has an English original and keeps its facts: sources, stage, links."""
+    for slug, explainer in local.explainers.items():
+        path = folder / "explainers" / f"{slug}.md"
+        original = english.explainers.get(slug)
+        if original is None:
+            raise ContentError(path, "slug", f"no English explainer '{slug}' to translate")
+        for name in SHARED_FIELDS:
+            if getattr(explainer.meta, name) != getattr(original.meta, name):
+                raise ContentError(path, name, "differs from the English explainer")
+    for slug, entry in local.glossary.items():
+        path = folder / "glossary" / f"{slug}.md"
+        original = english.glossary.get(slug)
+        if original is None:
+            raise ContentError(path, "slug", f"no English glossary term '{slug}' to translate")
+        for name in ("explainers", "jurisdiction"):
+            if getattr(entry.meta, name) != getattr(original.meta, name):
+                raise ContentError(path, name, "differs from the English glossary term")
+
+
+def _load_pathway_translation(path: Path, pathway: Pathway) -> PathwayTranslation | None:
+    if not path.exists():
+        return None
+    translation = _validate(PathwayTranslation, _read_yaml(path), path)
+    by_slug = {step.slug: step for step in pathway.steps}
+    for slug, words in translation.steps.items():
+        if slug not in by_slug:
+            raise ContentError(path, f"steps.{slug}", "no such step in the English pathway")
+        unknown = set(words.next) - {option.step for option in by_slug[slug].next}
+        if unknown:
+            raise ContentError(path, f"steps.{slug}.next", f"not a next step: {sorted(unknown)}")
+    return translation
+
+
+def pathway_version(path: Path) -> str:
+    """The English pathway's version, which a pathway translation records."""
+    return text_version(path.read_text(encoding="utf-8"))
 
 
 def _load_explainers(
@@ -162,10 +228,7 @@ def _load_explainers(
         meta = _validate(ExplainerMeta, data, path)
         if meta.slug != path.stem:
             raise ContentError(path, "slug", f"'{meta.slug}' differs from the file name")
-        if locale == SOURCE_LOCALE and meta.translation is not None:
-            raise ContentError(path, "translation", "English is the source, not a translation")
-        if locale != SOURCE_LOCALE and meta.translation is None:
-            raise ContentError(path, "translation", "a translation needs status and source_version")
+        _check_translation_meta(path, meta, locale)
         marked = {match.group(1) for match in TERM_MARK.finditer(body)}
         undeclared = sorted(marked - set(meta.terms))
         if undeclared:
@@ -174,7 +237,11 @@ def _load_explainers(
         html = render_markdown(body, env)
         if env.bad_links:
             raise ContentError(path, "body", f"links must be https:// or a slug: {env.bad_links}")
-        version = meta.translation.source_version if meta.translation else text_version(meta, body)
+        version = (
+            meta.translation.source_version
+            if meta.translation
+            else text_version(meta.title, meta.summary, body)
+        )
         explainers[meta.slug] = Explainer(meta, locale, html, plain_text(body), body, version)
         envs[meta.slug] = env
     return explainers, envs
@@ -264,7 +331,11 @@ def load_content(
         explainers, envs = _load_explainers(folder / "explainers", locale, definitions, label)
         english = loaded.get(SOURCE_LOCALE, LocaleContent(explainers, glossary))
         _check_references(folder, explainers, envs, english, glossary, steps)
-        loaded[locale] = LocaleContent(explainers, glossary)
+        local = LocaleContent(explainers, glossary)
+        if locale != SOURCE_LOCALE:
+            _check_agrees_with_english(folder, local, english)
+            local.pathway = _load_pathway_translation(folder / "pathway.yaml", pathway)
+        loaded[locale] = local
 
     _check_pathway(pathway_path, pathway, set(loaded[SOURCE_LOCALE].explainers))
 
@@ -275,4 +346,6 @@ def load_content(
         if unknown:
             raise ContentError(path, "timescales", f"no pathway step {unknown}")
         areas[path.stem] = area
-    return Content(locales=loaded, pathway=pathway, areas=areas)
+    return Content(
+        locales=loaded, pathway=pathway, areas=areas, pathway_version=pathway_version(pathway_path)
+    )

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from app.explainers.content import Content
-from app.explainers.schema import Nation, PathwayStep, Stage
+from app.explainers.schema import Nation, PathwayStep, Stage, StepWords
 
 STAGE_ORDER = [Stage.before_birth, Stage.at_birth, Stage.after_birth, Stage.court]
 
@@ -74,13 +74,20 @@ def resolve_place(content: Content, *, nation: str | None, area: str | None) -> 
     return Place(chosen, area if area in areas else None)
 
 
-def _words(step: PathwayStep, nation: Nation) -> tuple[str, str]:
+def _words(step: PathwayStep, nation: Nation, local: StepWords | None) -> tuple[str, str]:
+    """The step's name and one-liner for the nation, in the reader's language where we can."""
+    name = (local and local.name) or step.name
+    what = (local and local.what) or step.what
     if nation == Nation.wales and step.wales:
-        return step.wales.name or step.name, step.wales.what or step.what
-    return step.name, step.what
+        local_wales = local.wales if local and local.wales else None
+        name = (local_wales and local_wales.name) or step.wales.name or name
+        what = (local_wales and local_wales.what) or step.wales.what or what
+    return name, what
 
 
-def _timescale(content: Content, step: PathwayStep, place: Place) -> TimescaleView | None:
+def _timescale(
+    content: Content, step: PathwayStep, place: Place, local: StepWords | None
+) -> TimescaleView | None:
     if place.area:
         area = content.areas[place.area]
         rule = area.timescales.get(step.slug)
@@ -91,34 +98,41 @@ def _timescale(content: Content, step: PathwayStep, place: Place) -> TimescaleVi
     general = getattr(step.timescale, place.nation.value)
     if general is None:
         return None
-    return TimescaleView(general.text, general.source, general.local)
+    text = (local and local.timescale.get(place.nation)) or general.text
+    return TimescaleView(text, general.source, general.local)
 
 
-def step_view(content: Content, slug: str, place: Place) -> StepView | None:
+def step_view(content: Content, slug: str, place: Place, locale: str = "en") -> StepView | None:
     """A step in the words and rules of the parent's place, with its possible next steps."""
     step = content.step(slug)
     if step is None:
         return None
-    name, what = _words(step, place.nation)
+    local = content.step_words(locale, slug)
+    name, what = _words(step, place.nation, local)
     next_views = []
     for option in step.next:
         target = content.step(option.step)
-        target_name, target_what = _words(target, place.nation)
-        next_views.append(NextView(target.slug, target_name, option.when, target_what))
+        target_name, target_what = _words(
+            target, place.nation, content.step_words(locale, target.slug)
+        )
+        when = (local and local.next.get(option.step)) or option.when
+        next_views.append(NextView(target.slug, target_name, when, target_what))
     return StepView(
         slug=step.slug,
         name=name,
         what=what,
         stage=step.stage,
         explainer=step.explainer,
-        timescale=_timescale(content, step, place),
+        timescale=_timescale(content, step, place, local),
         next=next_views,
     )
 
 
-def map_by_stage(content: Content, place: Place) -> list[tuple[Stage, list[StepView]]]:
+def map_by_stage(
+    content: Content, place: Place, locale: str = "en"
+) -> list[tuple[Stage, list[StepView]]]:
     """Every step, grouped by stage in the order a pregnancy goes, in the pathway's order."""
-    views = [step_view(content, step.slug, place) for step in content.pathway.steps]
+    views = [step_view(content, step.slug, place, locale) for step in content.pathway.steps]
     return [(stage, [v for v in views if v.stage == stage]) for stage in STAGE_ORDER] + [
         (stage, [v for v in views if v.stage == stage])
         for stage in Stage

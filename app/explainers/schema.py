@@ -127,3 +127,18 @@ class Area(Strict):
     jurisdiction: Nation
     source: Source
     timescales: dict[Slug, AreaTimescale]
+
+
+class StepWords(Strict):
+    """A step's words in another language; anything left out is shown in English."""
+
+    name: Line | None = None
+    what: Line | None = None
+    wales: WalesWords | None = None
+    next: dict[Slug, Line] = Field(default_factory=dict)  # next step -> when it is taken
+    timescale: dict[Nation, Line] = Field(default_factory=dict)  # the text; sources stay
+
+
+class PathwayTranslation(Strict):
+    translation: TranslationMeta
+    steps: dict[Slug, StepWords]

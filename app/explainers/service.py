@@ -3,7 +3,8 @@
 from dataclasses import dataclass
 
 from app.explainers.content import SOURCE_LOCALE, Content, Explainer, GlossaryEntry
-from app.explainers.schema import PathwayStep, Stage, TranslationStatus
+from app.explainers.pathway import Place, StepView, step_view
+from app.explainers.schema import Stage, TranslationStatus
 
 STAGE_ORDER = [Stage.before_birth, Stage.at_birth, Stage.court, Stage.after_birth, Stage.any_time]
 
@@ -22,7 +23,7 @@ class ExplainerPage:
     draft: bool  # translated but not checked by a person
     out_of_date: bool  # translated from an older English text
     related: list[Link]
-    steps: list[PathwayStep]
+    steps: list[StepView]
     terms: list[Link]
 
 
@@ -52,7 +53,10 @@ def explainer_page(*, content: Content, locale: str, slug: str) -> ExplainerPage
         draft=translation is not None and translation.status == TranslationStatus.draft,
         out_of_date=content.is_out_of_date(explainer),
         related=[_link(content.explainer(locale, other)) for other in explainer.meta.related],
-        steps=content.steps_for_explainer(slug),
+        steps=[
+            step_view(content, step.slug, Place(), locale)
+            for step in content.steps_for_explainer(slug)
+        ],
         terms=[_term_link(content.glossary_entry(locale, term)) for term in explainer.meta.terms],
     )
 

@@ -61,7 +61,7 @@ def pathway(
         return place
     context = {
         "place": place,
-        "stages": paths.map_by_stage(content, place),
+        "stages": paths.map_by_stage(content, place, loc.code),
         "areas": content.areas,
         "current": None,
     }
@@ -82,14 +82,14 @@ def step(
     place = _place(request, content)
     if isinstance(place, RedirectResponse):
         return place
-    view = paths.step_view(content, step, place)
+    view = paths.step_view(content, step, place, loc.code)
     if view is None:
         raise HTTPException(status_code=404)
     context = {
         "place": place,
         "view": view,
         "explainer": content.explainer(loc.code, view.explainer),
-        "stages": paths.map_by_stage(content, place),
+        "stages": paths.map_by_stage(content, place, loc.code),
         "areas": content.areas,
         "current": view.slug,
     }
@@ -110,7 +110,7 @@ def walk(
     place = _place(request, content)
     if isinstance(place, RedirectResponse):
         return place
-    view = paths.step_view(content, step, place)
+    view = paths.step_view(content, step, place, loc.code)
     if view is None:
         raise HTTPException(status_code=404)
     screens = paths.walk_screens(view, labels=_walk_labels(loc))

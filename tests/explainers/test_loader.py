@@ -95,16 +95,11 @@ def test_a_pathway_step_pointing_nowhere_is_reported(content_root):
     assert caught.value.field.endswith(".step")
 
 
-def test_app_start_up_stops_on_bad_content(content_root, monkeypatch, tmp_path):
-    from app.explainers import content as content_module
+def test_app_start_up_stops_on_bad_content(content_root, tmp_path):
     from app.main import create_app
     from tests.conftest import settings_for
 
     write(content_root, GOOD.replace("stage: any-time", "stage: someday"))
-    monkeypatch.setattr(content_module, "CONTENT_DIR", content_root)
-    monkeypatch.setattr(
-        "app.main.load_content",
-        lambda locales, **kw: content_module.load_content(locales, root=content_root, **kw),
-    )
+    settings = settings_for(f"sqlite:///{tmp_path / 'x.db'}", tmp_path, content_dir=content_root)
     with pytest.raises(ContentError, match="sample.md: field 'stage'"):
-        create_app(settings_for(f"sqlite:///{tmp_path / 'x.db'}", tmp_path))
+        create_app(settings)

@@ -1,0 +1,142 @@
+"""Translated content is honest: drafts and out-of-date pages say so in the reader's language,
+a missing translation falls back to English, and a translation keeps the English facts."""
+
+import re
+import shutil
+
+import frontmatter
+import pytest
+import yaml
+from fastapi.testclient import TestClient
+
+from app.explainers.content import CONTENT_DIR, ContentError, load_content
+from app.main import create_app
+from app.translation_status import report
+from tests.conftest import settings_for
+from tests.pages import check_page
+
+ENGLISH = load_content(["en"])
+
+
+def translate(root, slug: str, *, version: str | None = None, status: str = "draft", **changes):
+    """A Welsh file for an English explainer, its words marked, its facts kept."""
+    english = frontmatter.load(CONTENT_DIR / "en" / "explainers" / f"{slug}.md")
+    meta = dict(english.metadata)
+    meta["title"] = "Cymraeg: " + meta["title"]
+    meta["translation"] = {
+        "status": status,
+        "source_version": version or ENGLISH.english.explainers[slug].version,
+    }
+    meta.update(changes)
+    folder = root / "cy" / "explainers"
+    folder.mkdir(parents=True, exist_ok=True)
+    post = frontmatter.Post("Testun Cymraeg.\n\n" + english.content, **meta)
+    (folder / f"{slug}.md").write_text(frontmatter.dumps(post))
+
+
+@pytest.fixture
+def root(tmp_path):
+    root = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, root, ignore=shutil.ignore_patterns("cy"))
+    return root
+
+
+def client_for(root, tmp_path) -> TestClient:
+    settings = settings_for(f"sqlite:///{tmp_path / 't.db'}", tmp_path, content_dir=root)
+    return TestClient(create_app(settings))
+
+
+def test_a_draft_translation_says_so_in_the_readers_language(root, tmp_path):
+    translate(root, "referral")
+    page = client_for(root, tmp_path).get("/cy/explainers/referral")
+    soup = check_page(page.text)
+    assert soup.h1.get_text(strip=True).startswith("Cymraeg: ")
+    notice = soup.select_one(".notice").get_text(" ", strip=True)
+    assert "Dydy neb wedi gwirio" in notice
+    assert soup.select_one(".notice a")["href"] == "/en/explainers/referral"
+    assert soup.select_one("article")["lang"] == "cy"
+
+
+def test_a_reviewed_translation_has_no_draft_notice(root, tmp_path):
+    translate(root, "referral", status="reviewed")
+    soup = check_page(client_for(root, tmp_path).get("/cy/explainers/referral").text)
+    assert not soup.select(".notice")
+
+
+def test_a_translation_of_an_older_english_text_is_marked_out_of_date(root, tmp_path):
+    translate(root, "referral", version="000000000000", status="reviewed")
+    soup = check_page(client_for(root, tmp_path).get("/cy/explainers/referral").text)
+    assert "Mae’r dudalen Saesneg wedi newid" in soup.select_one(".notice").get_text()
+
+
+def test_a_missing_translation_falls_back_to_english_with_a_notice(root, tmp_path):
+    soup = check_page(client_for(root, tmp_path).get("/cy/explainers/adoption").text)
+    assert soup.select_one("article")["lang"] == "en"
+    assert "Saesneg" in soup.select_one(".notice").get_text()
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"sources": [{"title": "Somewhere else", "url": "https://example.org/"}]}, "sources"),
+        ({"stage": "court"}, "stage"),
+        ({"terms": ["section-47"]}, "terms"),
+    ],
+)
+def test_a_translation_that_changes_the_facts_is_refused(root, change, field):
+    translate(root, "referral", **change)
+    with pytest.raises(ContentError) as caught:
+        load_content(["en", "cy"], root=root)
+    assert caught.value.field == field
+
+
+def test_a_translation_without_an_english_original_is_refused(root):
+    translate(root, "referral")
+    source = root / "cy" / "explainers" / "referral.md"
+    source.rename(source.with_name("no-such-page.md"))
+    with pytest.raises(ContentError, match="slug"):
+        load_content(["en", "cy"], root=root)
+
+
+def test_pathway_words_come_from_the_translation_and_sources_stay(root, tmp_path):
+    words = {
+        "translation": {"status": "draft", "source_version": ENGLISH.pathway_version},
+        "steps": {"referral": {"name": "Atgyfeirio", "what": "Mae rhywun yn poeni."}},
+    }
+    (root / "cy").mkdir(exist_ok=True)
+    (root / "cy" / "pathway.yaml").write_text(yaml.safe_dump(words, allow_unicode=True))
+    page = client_for(root, tmp_path).get("/cy/pathway/referral?nation=england")
+    soup = check_page(page.text)
+    assert soup.h1.get_text(strip=True) == "Atgyfeirio"
+    assert "Working Together" in soup.get_text()
+
+
+def test_a_pathway_translation_of_an_unknown_step_is_refused(root):
+    words = {
+        "translation": {"status": "draft", "source_version": ENGLISH.pathway_version},
+        "steps": {"nowhere": {"name": "Unman"}},
+    }
+    (root / "cy").mkdir(exist_ok=True)
+    (root / "cy" / "pathway.yaml").write_text(yaml.safe_dump(words))
+    with pytest.raises(ContentError, match="steps.nowhere"):
+        load_content(["en", "cy"], root=root)
+
+
+def test_translation_status_counts_drafts_and_out_of_date(root):
+    translate(root, "referral")
+    translate(root, "adoption", version="000000000000")
+    lines = report(["en", "cy"], root).splitlines()
+    welsh = next(line for line in lines if line.startswith("cy"))
+    assert re.search(r"\s2/34\s+2\s+1\s", welsh), welsh
+
+
+def test_the_real_translations_load_and_keep_the_english_facts():
+    folders = [p.name for p in CONTENT_DIR.iterdir() if p.is_dir() and p.name != "areas"]
+    content = load_content(folders)  # raises on any disagreement with the English
+    for code in folders:
+        for explainer in content.locales[code].explainers.values():
+            english = content.english.explainers[explainer.meta.slug]
+            marks = set(re.findall(r"\[\[([a-z0-9-]+)", english.body))
+            assert set(re.findall(r"\[\[([a-z0-9-]+)", explainer.body)) == marks, (
+                f"{code}/{explainer.meta.slug} marks other glossary terms than the English"
+            )
