@@ -1,0 +1,188 @@
+"""iCalendar in: files as real systems write them, turned into plain occurrences in UTC.
+
+icalendar parses (VTIMEZONE, Windows zone names as Outlook writes them) and
+recurring-ical-events expands RRULE, RDATE, EXDATE and RECURRENCE-ID overrides within a
+bounded window. Floating times are taken as Europe/London; all-day events keep their
+dates. Everything about size is capped before work is done.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+import icalendar
+import recurring_ical_events
+
+UTC = dt.UTC
+LONDON = ZoneInfo("Europe/London")
+
+
+class IcsError(Exception):
+    """A calendar file we cannot use; `code` picks the message shown to the parent."""
+
+    def __init__(self, code: str, detail: str = "") -> None:
+        self.code, self.detail = code, detail
+        super().__init__(f"{code}: {detail}" if detail else code)
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_bytes: int = 5 * 1024 * 1024
+    max_events: int = 5000  # VEVENT components in one file
+    max_occurrences: int = 5000  # after expanding recurrences
+    days_back: int = 60
+    days_ahead: int = 400
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One appointment as a source gave it, times in UTC."""
+
+    uid: str
+    recurrence_id: str  # "" for a one-off; the original start (UTC ISO) for a repeat
+    start: dt.datetime
+    end: dt.datetime
+    all_day: bool
+    summary: str
+    location: str
+    description: str
+    status: str  # CONFIRMED, TENTATIVE or CANCELLED
+    sequence: int
+    attendees: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.uid, self.recurrence_id
+
+    @property
+    def cancelled(self) -> bool:
+        return self.status == "CANCELLED"
+
+
+@dataclass
+class ParsedCalendar:
+    method: str  # "PUBLISH", "REQUEST", "CANCEL"…
+    occurrences: list[Occurrence] = field(default_factory=list)
+    skipped: int = 0  # events too broken to read; the parent is told how many
+
+    @property
+    def is_cancellation(self) -> bool:
+        return self.method == "CANCEL"
+
+
+def _text(component, name: str, limit: int = 2000) -> str:
+    value = component.get(name)
+    if value is None:
+        return ""
+    return str(value).replace("\r\n", "\n").strip()[:limit]
+
+
+def _as_utc(value: dt.date | dt.datetime, *, end_of_day: bool = False) -> tuple[dt.datetime, bool]:
+    """A start or end in UTC; (time, all_day). Floating times are London times."""
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=LONDON)
+        return value.astimezone(UTC), False
+    # An all-day event: midnight London time of that date.
+    return dt.datetime.combine(value, dt.time(0), LONDON).astimezone(UTC), True
+
+
+def _recurrence_id(component, repeating: set[str]) -> str:
+    # The expander stamps every occurrence with a RECURRENCE-ID; a one-off event keeps ""
+    # so that when it is moved we see the same appointment moved, not a new one.
+    value = component.get("RECURRENCE-ID")
+    if value is None or str(component.get("UID", "")) not in repeating:
+        return ""
+    return _as_utc(value.dt)[0].isoformat()
+
+
+def _repeating_uids(calendar) -> set[str]:
+    return {
+        str(event.get("UID", ""))
+        for event in calendar.walk("VEVENT")
+        if any(event.get(name) is not None for name in ("RRULE", "RDATE", "RECURRENCE-ID"))
+    }
+
+
+def _occurrence(component, repeating: set[str]) -> Occurrence:
+    start_value = component.get("DTSTART")
+    if start_value is None:
+        raise IcsError("malformed", "an event has no start")
+    start, all_day = _as_utc(start_value.dt)
+    end_value = component.get("DTEND")
+    if end_value is not None:
+        end, _ = _as_utc(end_value.dt)
+    elif component.get("DURATION") is not None:
+        end = start + component.get("DURATION").dt
+    else:
+        end = start + (dt.timedelta(days=1) if all_day else dt.timedelta(0))
+    if end < start:
+        end = start
+    attendees = component.get("ATTENDEE") or []
+    if not isinstance(attendees, list):
+        attendees = [attendees]
+    names = tuple(
+        str(a.params.get("CN") or str(a).removeprefix("mailto:").removeprefix("MAILTO:"))[:120]
+        for a in attendees[:30]
+    )
+    try:
+        sequence = int(component.get("SEQUENCE", 0))
+    except (TypeError, ValueError):
+        sequence = 0
+    return Occurrence(
+        uid=_text(component, "UID", 500)
+        or f"no-uid:{start.isoformat()}:{_text(component, 'SUMMARY', 80)}",
+        recurrence_id=_recurrence_id(component, repeating),
+        start=start,
+        end=end,
+        all_day=all_day,
+        summary=_text(component, "SUMMARY", 300),
+        location=_text(component, "LOCATION", 500),
+        description=_text(component, "DESCRIPTION"),
+        status=(_text(component, "STATUS", 20) or "CONFIRMED").upper(),
+        sequence=sequence,
+        attendees=names,
+    )
+
+
+def parse_ics(
+    data: bytes, *, now: dt.datetime | None = None, limits: Limits = Limits()
+) -> ParsedCalendar:
+    """Every occurrence in the window around `now`, or an IcsError saying what is wrong."""
+    if len(data) > limits.max_bytes:
+        raise IcsError("too_big", f"{len(data)} bytes")
+    if not data.strip():
+        raise IcsError("empty")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise IcsError("not_utf8") from None
+    if "BEGIN:VCALENDAR" not in text[:2000].upper():
+        raise IcsError("not_calendar")
+    if text.upper().count("BEGIN:VEVENT") > limits.max_events:
+        raise IcsError("too_many_events")
+    try:
+        calendar = icalendar.Calendar.from_ical(text)
+    except (ValueError, IndexError, KeyError, TypeError) as exc:
+        raise IcsError("malformed", type(exc).__name__) from None
+
+    method = _text(calendar, "METHOD", 20).upper() or "PUBLISH"
+    events = calendar.walk("VEVENT")
+    broken = [event for event in events if getattr(event, "errors", None)]
+    now = now or dt.datetime.now(UTC)
+    window = (now - dt.timedelta(days=limits.days_back), now + dt.timedelta(days=limits.days_ahead))
+    try:
+        repeating = _repeating_uids(calendar)
+        query = recurring_ical_events.of(calendar, skip_bad_series=True)
+        occurrences = []
+        for component in query.between(*window):
+            occurrences.append(_occurrence(component, repeating))
+            if len(occurrences) > limits.max_occurrences:
+                raise IcsError("too_many_events", "after expanding repeats")
+    except IcsError:
+        raise
+    except Exception as exc:  # the libraries raise many kinds on broken input
+        raise IcsError("malformed", type(exc).__name__) from None
+    if broken and not occurrences:
+        raise IcsError("malformed", f"{len(broken)} unreadable events")
+    return ParsedCalendar(method, occurrences, skipped=len(broken))
