@@ -2,9 +2,9 @@
 
 import sys
 
-from bench import explainers, home
+from bench import calendar, explainers, home
 
-BENCHMARKS = {"home": home.main, "explainers": explainers.main}
+BENCHMARKS = {"home": home.main, "explainers": explainers.main, "calendar": calendar.main}
 
 if __name__ == "__main__":
     for name in sys.argv[1:] or list(BENCHMARKS):
