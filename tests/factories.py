@@ -96,6 +96,8 @@ def csrf(client) -> str:
     """A valid CSRF token, set as the cookie; send it as the `csrftoken` form field."""
     signer = URLSafeSerializer(client.http.app.state.settings.signing_key(), "csrftoken")
     token = signer.dumps("test-token")
+    # The server may have set one too (for its own domain); keep exactly one.
+    client.cookies.delete("csrftoken")
     client.cookies.set("csrftoken", token)
     return token
 
