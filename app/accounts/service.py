@@ -11,7 +11,6 @@ from sqlmodel import Session, col, delete, select, update
 
 from app.accounts import ratelimit
 from app.accounts.models import (
-    STAFF_ROLES,
     Organisation,
     OrganisationKind,
     RecoveryCode,
@@ -609,7 +608,3 @@ def get_or_create_user(
         user.passphrase_hash = hash_passphrase(passphrase)
     session.flush()
     return user
-
-
-def is_staff(user: User) -> bool:
-    return user.role in STAFF_ROLES

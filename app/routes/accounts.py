@@ -494,6 +494,7 @@ def _organisation_page(request, pages, session, user, extra: dict, status_code: 
             "roles": INVITABLE_ROLES,
             "errors": {},
             "invitation_code": None,
+            "invitation_days": request.app.state.settings.invitation_days,
             **extra,
         },
         status_code=status_code,

@@ -41,6 +41,7 @@ def _team_page(request, pages, session, loc, access, extra: dict, status_code: i
         "permission_labels": permission_labels(loc),
         "errors": {},
         "new_code": None,
+        "invitation_days": request.app.state.settings.invitation_days,
         "csrf_protected": True,
         **extra,
     }
