@@ -19,7 +19,7 @@ def as_utc(value: datetime | None) -> datetime | None:
     return value
 
 
-def _when(nullable: bool = False, index: bool = False) -> Column:
+def when_column(nullable: bool = False, index: bool = False) -> Column:
     return Column(DateTime(timezone=True), nullable=nullable, index=index)
 
 
@@ -50,7 +50,7 @@ class Organisation(SQLModel, table=True):
     kind: OrganisationKind = Field(
         sa_column=Column(SAEnum(OrganisationKind, name="organisation_kind"), nullable=False)
     )
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_when())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=when_column())
 
 
 class User(SQLModel, table=True):
@@ -75,8 +75,8 @@ class User(SQLModel, table=True):
     webauthn_handle: bytes | None = Field(
         default=None, sa_column=Column(LargeBinary(64), nullable=True, unique=True, index=True)
     )
-    suspended_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_when())
+    suspended_at: datetime | None = Field(default=None, sa_column=when_column(nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=when_column())
 
 
 class UserSession(SQLModel, table=True):
@@ -90,9 +90,9 @@ class UserSession(SQLModel, table=True):
     shared_device: bool = Field(default=False)
     # "Chrome on Android", so the person can tell their sessions apart.
     device: str = Field(default="", max_length=120)
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_when())
-    last_seen_at: datetime = Field(default_factory=utcnow, sa_column=_when())
-    expires_at: datetime = Field(sa_column=_when(index=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=when_column())
+    last_seen_at: datetime = Field(default_factory=utcnow, sa_column=when_column())
+    expires_at: datetime = Field(sa_column=when_column(index=True))
 
 
 class RecoveryCode(SQLModel, table=True):
@@ -103,8 +103,8 @@ class RecoveryCode(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", ondelete="CASCADE", index=True)
     code_hash: str = Field(max_length=64, unique=True)
-    used_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_when())
+    used_at: datetime | None = Field(default=None, sa_column=when_column(nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=when_column())
 
 
 class Passkey(SQLModel, table=True):
@@ -116,8 +116,8 @@ class Passkey(SQLModel, table=True):
     public_key: bytes = Field(sa_column=Column(LargeBinary(2048), nullable=False))
     sign_count: int = Field(default=0)
     name: str = Field(default="", max_length=80)
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_when())
-    last_used_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=when_column())
+    last_used_at: datetime | None = Field(default=None, sa_column=when_column(nullable=True))
 
 
 class ChallengePurpose(enum.StrEnum):
@@ -138,7 +138,7 @@ class WebAuthnChallenge(SQLModel, table=True):
     user_id: int | None = Field(
         default=None, foreign_key="user.id", ondelete="CASCADE", index=True
     )
-    expires_at: datetime = Field(sa_column=_when())
+    expires_at: datetime = Field(sa_column=when_column())
 
 
 class SignInFailure(SQLModel, table=True):
@@ -152,7 +152,7 @@ class SignInFailure(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     key_hash: str = Field(max_length=64)
-    attempted_at: datetime = Field(default_factory=utcnow, sa_column=_when())
+    attempted_at: datetime = Field(default_factory=utcnow, sa_column=when_column())
 
 
 class StaffInvitation(SQLModel, table=True):
@@ -165,6 +165,6 @@ class StaffInvitation(SQLModel, table=True):
     invited_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
     role: Role = Field(sa_column=Column(SAEnum(Role, name="user_role"), nullable=False))
     code_hash: str = Field(max_length=64, unique=True)
-    expires_at: datetime = Field(sa_column=_when())
-    used_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_when())
+    expires_at: datetime = Field(sa_column=when_column())
+    used_at: datetime | None = Field(default=None, sa_column=when_column(nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=when_column())

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from app.accounts.models import _when, utcnow
+from app.accounts.models import utcnow, when_column
 
 
 class Permission(enum.StrEnum):
@@ -37,14 +37,14 @@ class SupporterLink(SQLModel, table=True):
         default=None, foreign_key="user.id", ondelete="CASCADE", index=True
     )
     code_hash: str | None = Field(default=None, max_length=64, unique=True)
-    code_expires_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
+    code_expires_at: datetime | None = Field(default=None, sa_column=when_column(nullable=True))
     see_appointments: bool = Field(default=False)
     edit_appointments: bool = Field(default=False)
     see_pathway: bool = Field(default=False)
     birth_plan: bool = Field(default=False)
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_when())
-    accepted_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
-    revoked_at: datetime | None = Field(default=None, sa_column=_when(nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=when_column())
+    accepted_at: datetime | None = Field(default=None, sa_column=when_column(nullable=True))
+    revoked_at: datetime | None = Field(default=None, sa_column=when_column(nullable=True))
 
     def allows(self, permission: Permission) -> bool:
         return bool(getattr(self, permission.value))
@@ -74,6 +74,6 @@ class AccessRecord(SQLModel, table=True):
     permission: str = Field(max_length=40)
     method: str = Field(max_length=8)
     path: str = Field(max_length=300)
-    at: datetime = Field(default_factory=utcnow, sa_column=_when(index=True))
+    at: datetime = Field(default_factory=utcnow, sa_column=when_column(index=True))
 
 
