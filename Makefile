@@ -36,7 +36,7 @@ compile-translations: $(STAMP)
 	$(BIN)/pybabel compile --statistics -d $(LOCALES_DIR) -D messages
 
 translations: $(STAMP) ## Extract interface strings, update every catalog and compile them
-	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output --omit-header -k _ -k gettext -k ngettext:1,2 -k pgettext:1c,2 -o $(POT) .
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output --omit-header -k _ -k N_ -k gettext -k ngettext:1,2 -k pgettext:1c,2 -o $(POT) .
 	for code in $$($(BIN)/python -m app.i18n catalog-locales); do \
 	  test -f $(LOCALES_DIR)/$$code/LC_MESSAGES/messages.po || $(BIN)/pybabel init -i $(POT) -d $(LOCALES_DIR) -D messages -l $$code; \
 	done

@@ -1,25 +1,50 @@
-"""Demo data for `make run`: never loaded in production. Safe to run again and again."""
+"""Demo data for `make run`: never loaded in production. Safe to run again and again.
 
-from sqlmodel import Session
+The passphrases are public (they are in the README), which is why `PRODUCTION` refuses them.
+"""
+
+import sys
+
+from sqlmodel import Session, select
 
 from app.accounts.models import OrganisationKind, Role
 from app.accounts.service import get_or_create_organisation, get_or_create_user
+from app.consent.models import Permission, SupporterLink
 from app.db import make_engine
 from app.settings import Settings
 
+DEMO_PASSPHRASES = {
+    "demo-parent": "demo parent kettle river",
+    "demo-advocate": "demo advocate purple lantern",
+    "demo-worker": "demo worker orange harbour",
+}
 
-def load_demo_data(session: Session) -> None:
-    """The demo parent, advocate and voluntary-sector worker, and the charity they work for."""
+
+class ProductionRefused(RuntimeError):
+    """Demo accounts have public passphrases: never on a real deployment."""
+
+
+def load_demo_data(session: Session, *, settings: Settings) -> None:
+    """The demo parent, advocate (linked with every permission) and worker, and their charity."""
+    if settings.production:
+        raise ProductionRefused("PRODUCTION is on: demo accounts are never loaded")
     charity = get_or_create_organisation(
         session, name="Demo Family Support Charity", kind=OrganisationKind.charity
     )
-    get_or_create_user(session, username="demo-parent", display_name="Sam", role=Role.parent)
-    get_or_create_user(
+    parent = get_or_create_user(
+        session,
+        username="demo-parent",
+        display_name="Sam",
+        role=Role.parent,
+        passphrase=DEMO_PASSPHRASES["demo-parent"],
+    )
+    advocate = get_or_create_user(
         session,
         username="demo-advocate",
         display_name="Alex (advocate)",
         role=Role.supporter,
         organisation=charity,
+        passphrase=DEMO_PASSPHRASES["demo-advocate"],
     )
     get_or_create_user(
         session,
@@ -27,16 +52,33 @@ def load_demo_data(session: Session) -> None:
         display_name="Jo (family support worker)",
         role=Role.supporter,
         organisation=charity,
+        organisation_admin=True,
+        passphrase=DEMO_PASSPHRASES["demo-worker"],
     )
+    link = session.exec(
+        select(SupporterLink).where(
+            SupporterLink.parent_id == parent.id, SupporterLink.supporter_id == advocate.id
+        )
+    ).first()
+    if link is None:
+        link = SupporterLink(public_id="demo-sam", parent_id=parent.id, supporter_id=advocate.id)
+        session.add(link)
+    link.revoked_at = None
+    for permission in Permission:
+        setattr(link, permission.value, True)
     session.commit()
 
 
 def main() -> None:
-    engine = make_engine(Settings())
+    settings = Settings()
+    if settings.production:
+        print("PRODUCTION is on: demo data is never loaded.", file=sys.stderr)
+        raise SystemExit(1)
+    engine = make_engine(settings)
     with Session(engine) as session:
-        load_demo_data(session)
+        load_demo_data(session, settings=settings)
     engine.dispose()
-    print("Demo data loaded: demo-parent, demo-advocate, demo-worker.")
+    print("Demo data loaded: demo-parent, demo-advocate, demo-worker (passphrases: README).")
 
 
 if __name__ == "__main__":

@@ -1,15 +1,28 @@
-"""Typed dependencies that routes declare: the session, the settings, the page's locale."""
+"""Typed dependencies that routes declare: the session, the settings, the page's locale,
+the signed-in user, and the one gate for anything that belongs to a parent."""
 
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Query, Request
 from sqlmodel import Session
 
+from app.accounts import service as accounts
+from app.accounts.models import User
+from app.consent import service as consent
+from app.consent.models import Level, Permission
+from app.consent.service import Access, AccessDenied
 from app.explainers.content import Content
 from app.i18n import LocaleInfo, locale_info
 from app.settings import Settings
 from app.templating import Pages
+
+SESSION_COOKIE = "ns_session"
+
+
+class SignInRequired(Exception):
+    """The page needs a signed-in person; the error handler sends them to sign in."""
 
 
 def get_settings(request: Request) -> Settings:
@@ -37,8 +50,91 @@ def get_locale(request: Request, locale: str) -> LocaleInfo:
     return request.state.loc
 
 
+def get_now(request: Request) -> datetime:
+    """The time now, in UTC, from the app's clock (tests may set it)."""
+    return request.app.state.clock()
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 PagesDep = Annotated[Pages, Depends(get_pages)]
 SessionDep = Annotated[Session, Depends(get_session)]
 LocaleDep = Annotated[LocaleInfo, Depends(get_locale)]
 ContentDep = Annotated[Content, Depends(get_content)]
+ClockDep = Annotated[datetime, Depends(get_now)]
+
+
+def get_optional_user(
+    request: Request, session: SessionDep, settings: SettingsDep, now: ClockDep
+) -> User | None:
+    """The person signed in on this browser, if anyone."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    found = accounts.session_user(session, token=token, settings=settings, now=now)
+    if found is None:
+        return None
+    request.state.user, request.state.user_session = found
+    return request.state.user
+
+
+OptionalUser = Annotated[User | None, Depends(get_optional_user)]
+
+
+def get_current_user(user: OptionalUser) -> User:
+    """The signed-in person; anyone else is sent to sign in."""
+    if user is None:
+        raise SignInRequired()
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+class ParentAccess:
+    """The one gate for a parent's things. Use as `Depends(ParentAccess(Permission.x))`.
+
+    The parent passes for their own things. A supporter or staff member names the parent
+    with `?parent=<link id>` (their list of parents gives the addresses) and passes only
+    with a live link that allows `need`; every such pass is written to the parent's
+    record of who has looked. `Level.owner` is for the parent alone; `Level.linked` for
+    the parent or anyone they have linked.
+    """
+
+    def __init__(self, need: Permission | Level) -> None:
+        self.need = need
+
+    def __call__(
+        self,
+        request: Request,
+        session: SessionDep,
+        user: CurrentUser,
+        now: ClockDep,
+        parent: Annotated[str | None, Query(max_length=40)] = None,
+    ) -> Access:
+        try:
+            access = consent.resolve_access(session, user=user, selector=parent, need=self.need)
+        except AccessDenied as denied:
+            raise HTTPException(status_code=403) from denied
+        if not access.is_parent:
+            consent.record_access(
+                session,
+                access=access,
+                need=self.need,
+                method=request.method,
+                path=request.url.path,
+                now=now,
+            )
+        request.state.access = access
+        return access
+
+    def __repr__(self) -> str:
+        return f"ParentAccess({self.need.value})"
+
+
+def parent_access(need: Permission | Level):
+    """`Annotated[Access, …]` for a route: `access: parent_access(Permission.see_appointments)`."""
+    return Annotated[Access, Depends(ParentAccess(need))]
+
+
+OwnerAccess = parent_access(Level.owner)
+LinkedAccess = parent_access(Level.linked)

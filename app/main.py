@@ -1,6 +1,7 @@
 """create_app(): settings, database, middleware, routers and templates in one place."""
 
 import logging
+from urllib.parse import quote
 
 from asgi_csrf import asgi_csrf
 from fastapi import FastAPI, Request
@@ -9,14 +10,16 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
+from app.accounts.models import utcnow
 from app.assets import HashedStatic
 from app.db import is_unavailable, make_engine
+from app.deps import SignInRequired
 from app.explainers.content import load_content
 from app.explainers.search import SearchIndex
 from app.i18n import LOCALE_COOKIE, LocaleInfo, locale_info, negotiate
-from app.routes import explainers, home, pathway, pwa, questions
+from app.routes import accounts, consent, explainers, home, pathway, pwa, questions
 from app.security import HeadAsGetMiddleware, SecurityHeadersMiddleware, security_headers
 from app.settings import Settings
 from app.templating import Pages
@@ -35,6 +38,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     )
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings)
+    app.state.clock = utcnow
     static = HashedStatic()
     app.state.pages = Pages(settings, static)
     app.state.content = load_content(
@@ -53,6 +57,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(explainers.router)
     app.include_router(pathway.router)
     app.include_router(questions.router)
+    app.include_router(accounts.router)
+    app.include_router(consent.router)
 
     _add_error_pages(app)
 
@@ -89,9 +95,19 @@ def _add_error_pages(app: FastAPI) -> None:
     pages: Pages = app.state.pages
 
     async def not_found(request: Request, exc: StarletteHTTPException) -> Response:
-        if exc.status_code != 404 or request.url.path.startswith("/api/"):
+        if exc.status_code not in (403, 404) or request.url.path.startswith("/api/"):
             return await http_exception_handler(request, exc)
+        if exc.status_code == 403:
+            return pages.render_error(error_locale(request), 403, name="errors/no_access.html")
         return pages.render_error(error_locale(request), 404)
+
+    async def sign_in_required(request: Request, exc: SignInRequired) -> Response:
+        loc = error_locale(request)
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        address = f"/{loc.code}/sign-in?next={quote(target, safe='')}"
+        if request.headers.get("hx-request") == "true":
+            return Response(status_code=204, headers={"HX-Redirect": address})
+        return RedirectResponse(address, status_code=303, headers={"Cache-Control": "no-store"})
 
     async def database_error(request: Request, exc: DBAPIError) -> Response:
         if not is_unavailable(exc):
@@ -108,6 +124,7 @@ def _add_error_pages(app: FastAPI) -> None:
         return response
 
     app.add_exception_handler(StarletteHTTPException, not_found)
+    app.add_exception_handler(SignInRequired, sign_in_required)
     app.add_exception_handler(DBAPIError, database_error)
     app.add_exception_handler(Exception, server_error)
 

@@ -2,8 +2,42 @@
 
 from sqlmodel import SQLModel
 
-from app.accounts.models import Organisation, User
+from app.accounts.models import (
+    Organisation,
+    Passkey,
+    RecoveryCode,
+    SignInFailure,
+    StaffInvitation,
+    User,
+    UserSession,
+    WebAuthnChallenge,
+)
+from app.calendar.models import (
+    Appointment,
+    AppointmentChange,
+    CalendarPreferences,
+    CalendarSource,
+    SourceEvent,
+)
+from app.consent.models import AccessRecord, SupporterLink
 
 metadata = SQLModel.metadata
 
-__all__ = ["Organisation", "User", "metadata"]
+__all__ = [
+    "AccessRecord",
+    "Appointment",
+    "AppointmentChange",
+    "CalendarPreferences",
+    "CalendarSource",
+    "SourceEvent",
+    "Organisation",
+    "Passkey",
+    "RecoveryCode",
+    "SignInFailure",
+    "StaffInvitation",
+    "SupporterLink",
+    "User",
+    "UserSession",
+    "WebAuthnChallenge",
+    "metadata",
+]

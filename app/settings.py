@@ -45,6 +45,48 @@ class Settings(BaseSettings):
     secure_cookies: bool = Field(
         False, description="Mark cookies Secure and send HSTS. Turn on behind HTTPS."
     )
+    production: bool = Field(
+        False,
+        description="Set on a real deployment: the demo accounts (whose passphrases are "
+        "public) are then refused.",
+    )
+    public_origin: str = Field(
+        "",
+        description="The site's address as browsers see it, e.g. `https://nextsteps.example`. "
+        "Passkeys are bound to it. Empty means the address of each request.",
+    )
+    session_days: int = Field(
+        30,
+        ge=1,
+        description="A signed-in session ends after this many days without use.",
+    )
+    shared_device_session_minutes: int = Field(
+        20,
+        ge=1,
+        description="On a shared phone ('this is a shared phone' at sign-in) the session ends "
+        "this many minutes after sign-in, and when the browser closes.",
+    )
+    sign_in_account_limit: int = Field(
+        5,
+        ge=1,
+        description="Wrong sign-in attempts allowed for one account name in the window; more "
+        "are refused with a message until the oldest falls out of the window.",
+    )
+    sign_in_address_limit: int = Field(
+        20,
+        ge=1,
+        description="Wrong sign-in attempts allowed from one network address in the window.",
+    )
+    sign_in_window_seconds: int = Field(
+        60,
+        ge=1,
+        description="Length of the sliding window for the sign-in limits. Never a permanent lock.",
+    )
+    invitation_days: int = Field(
+        7,
+        ge=1,
+        description="How long a supporter link code or a staff invitation stays usable.",
+    )
 
     content_dir: Path = Field(
         ROOT / "app" / "content",

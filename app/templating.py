@@ -23,6 +23,8 @@ TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
 PUBLIC_CACHE = "public, max-age=300"
 PRIVATE_CACHE = "private, no-cache"
+# A signed-in person's page: never stored, so Back cannot show it after sign-out.
+NO_STORE = "no-store"
 
 
 @pass_context
@@ -101,9 +103,19 @@ class Pages:
         private: bool = False,
         fragment: str = "content",
     ) -> Response:
-        """The page, or its `fragment` block (`content` unless said) when htmx asks."""
+        """The page, or its `fragment` block (`content` unless said) when htmx asks.
+
+        `private` pages (anything shown to a signed-in person) are sent `no-store`.
+        """
         loc: LocaleInfo = request.state.loc
-        full_context = {"loc": loc, "path_in_locale": path_in_locale(request), **(context or {})}
+        current_user = getattr(request.state, "user", None)
+        private = private or current_user is not None
+        full_context = {
+            "loc": loc,
+            "path_in_locale": path_in_locale(request),
+            "current_user": current_user,
+            **(context or {}),
+        }
         wants_fragment = (
             request.headers.get("hx-request") == "true"
             and request.headers.get("hx-history-restore-request") != "true"
@@ -116,8 +128,12 @@ class Pages:
             block_name=fragment if wants_fragment else None,
         )
         response.headers["Vary"] = "HX-Request"
-        shared_cacheable = not private and not getattr(request.state, "csrf_used", False)
-        response.headers["Cache-Control"] = PUBLIC_CACHE if shared_cacheable else PRIVATE_CACHE
+        if private:
+            response.headers["Cache-Control"] = NO_STORE
+        elif getattr(request.state, "csrf_used", False):
+            response.headers["Cache-Control"] = PRIVATE_CACHE
+        else:
+            response.headers["Cache-Control"] = PUBLIC_CACHE
         response.headers["Content-Language"] = loc.code
         return response
 
@@ -145,10 +161,12 @@ class Pages:
             body = compressed
         return Response(body, headers={**headers, "ETag": etag}, media_type="text/html")
 
-    def render_error(self, loc: LocaleInfo, status_code: int, path: str = "/") -> HTMLResponse:
+    def render_error(
+        self, loc: LocaleInfo, status_code: int, path: str = "/", *, name: str | None = None
+    ) -> HTMLResponse:
         """An error page in the reader's language, built without a route or a database."""
-        template = self.env.get_template(f"errors/{status_code}.html")
-        body = template.render(loc=loc, path_in_locale=path, request=None)
+        template = self.env.get_template(name or f"errors/{status_code}.html")
+        body = template.render(loc=loc, path_in_locale=path, request=None, current_user=None)
         response = HTMLResponse(body, status_code=status_code)
         response.headers["Cache-Control"] = "no-store"
         response.headers["Content-Language"] = loc.code

@@ -128,7 +128,7 @@ def main() -> None:
         mine, theirs = best_of(ours, feeds), best_of(baseline, feeds)
         results[scale] = mine
         print(
-            f"{events:>5} events/feed: ours {mine * 1000:8.1f} ms  "
+            f"{events:>5} events/feed: ours {mine * 1000:8.1f} ms "
             f"recurring-ical-events {theirs * 1000:8.1f} ms  ratio ours/baseline {mine / theirs:.2f}"
         )
     print(

@@ -147,3 +147,12 @@ def client(app) -> Iterator[PageClient]:
     """A test client whose page helpers check every page's HTML (see tests/pages.py)."""
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield PageClient(test_client)
+
+
+@pytest.fixture
+def clock(app):
+    """The app's clock, fixed at a known moment and moved by the test."""
+    from tests.factories import Clock
+
+    app.state.clock = Clock()
+    return app.state.clock

@@ -83,5 +83,37 @@
 
   document.addEventListener("DOMContentLoaded", setUpTools);
 
+  // Print buttons (recovery codes, questions, explainers) only where printing is possible.
+  if (window.print) {
+    document.querySelectorAll("[data-print]").forEach(function (button) { button.hidden = false; });
+  }
+
+  // After a form error, move focus to the summary so screen readers hear it first.
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) summary.focus();
+
+  // Signed out: forget private copies here too (Clear-Site-Data asks the browser to), and
+  // tell the service worker, which drops its private caches when it hears this.
+  var signedOut = document.querySelector("[data-signed-out]");
+  if (signedOut) {
+    var signal = { type: signedOut.getAttribute("data-signed-out") };
+    try { window.localStorage.clear(); window.sessionStorage.clear(); } catch (e) { /* blocked */ }
+    if ("BroadcastChannel" in window) {
+      var channel = new BroadcastChannel("next-steps");
+      channel.postMessage(signal);
+      channel.close();
+    }
+    if (navigator.serviceWorker && navigator.serviceWorker.controller) {
+      navigator.serviceWorker.controller.postMessage(signal);
+    }
+    if (window.caches) {
+      caches.keys().then(function (names) {
+        return Promise.all(names.filter(function (name) {
+          return name.indexOf("private") === 0;
+        }).map(function (name) { return caches.delete(name); }));
+      }).then(function () { document.documentElement.setAttribute("data-private-cleared", ""); });
+    }
+  }
+
   window.NextSteps = { leave: leave };
 })();

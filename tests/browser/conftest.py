@@ -59,8 +59,8 @@ def neutral_site() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory, neutral_site) -> Iterator[str]:
-    """The app on a free loopback port, with SQLite migrated, and an RTL test locale (ar)."""
+def live_app(tmp_path_factory, neutral_site):
+    """The app the live server runs, so tests can set up accounts in its database."""
     from tests.conftest import migrate
 
     data = tmp_path_factory.mktemp("live")
@@ -68,6 +68,14 @@ def live_server(tmp_path_factory, neutral_site) -> Iterator[str]:
     settings.quick_exit_url = f"{neutral_site}/weather"
     app = create_app(settings)
     migrate(app.state.engine)
+    yield app
+    app.state.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app) -> Iterator[str]:
+    """The app on a free loopback port, with SQLite migrated, and an RTL test locale (ar)."""
+    app = live_app
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
     )
@@ -81,7 +89,6 @@ def live_server(tmp_path_factory, neutral_site) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
-    app.state.engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -113,8 +120,8 @@ def watch() -> Watch:
     return Watch()
 
 
-@pytest.fixture
-def context(browser, watch):
+def phone_context(browser, watch):
+    """A phone-sized browser context whose requests off loopback are refused and recorded."""
     context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True)
 
     def guard(route):
@@ -126,12 +133,11 @@ def context(browser, watch):
             route.abort()
 
     context.route("**/*", guard)
-    yield context
-    context.close()
+    return context
 
 
-@pytest.fixture
-def page(context, watch):
+def watched_page(context, watch):
+    """A page whose console errors and script errors are recorded for `watch`."""
     page = context.new_page()
     page.on(
         "console",
@@ -140,6 +146,19 @@ def page(context, watch):
         ),
     )
     page.on("pageerror", lambda error: watch.console_errors.append(str(error)))
+    return page
+
+
+@pytest.fixture
+def context(browser, watch):
+    context = phone_context(browser, watch)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context, watch):
+    page = watched_page(context, watch)
     yield page
     watch.assert_clean()
 

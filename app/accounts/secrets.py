@@ -1,0 +1,67 @@
+"""Passphrase hashing (argon2id), the offline common-passphrase check, and random codes."""
+
+import hashlib
+import hmac
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from zxcvbn import zxcvbn
+
+# argon2-cffi's defaults are RFC 9106's second recommended option for argon2id.
+_hasher = PasswordHasher()
+# Used when a name has no account, so a wrong name costs as long as a wrong passphrase.
+_DUMMY_HASH = _hasher.hash("no account has this passphrase")
+
+MIN_PASSPHRASE = 10
+MAX_PASSPHRASE = 200
+# zxcvbn scores 0-4; 3 means "safely unguessable: moderate protection from offline attacks".
+MIN_STRENGTH = 3
+# zxcvbn slows down on long input; the first 100 characters decide.
+_CHECK_LENGTH = 100
+
+# Letters and digits that cannot be mistaken for one another when copied by hand.
+READABLE = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def hash_passphrase(passphrase: str) -> str:
+    return _hasher.hash(passphrase)
+
+
+def verify_passphrase(stored_hash: str | None, passphrase: str) -> bool:
+    """True when the passphrase matches; spends the same effort when there is no hash."""
+    try:
+        return _hasher.verify(stored_hash or _DUMMY_HASH, passphrase) and stored_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(stored_hash: str) -> bool:
+    return _hasher.check_needs_rehash(stored_hash)
+
+
+def is_too_guessable(passphrase: str, *, related: list[str]) -> bool:
+    """True for common or breached-list passphrases, checked offline with zxcvbn's lists."""
+    result = zxcvbn(passphrase[:_CHECK_LENGTH], user_inputs=[r for r in related if r])
+    return result["score"] < MIN_STRENGTH
+
+
+def readable_code(groups: int = 3, size: int = 4) -> str:
+    """A random code like `k7m2-qx9p-3hta`, easy to copy from paper."""
+    return "-".join("".join(secrets.choice(READABLE) for _ in range(size)) for _ in range(groups))
+
+
+def normalise_code(code: str) -> str:
+    """What a person typed, in the form codes are stored: lower case, dashes, no spaces."""
+    letters = "".join(ch for ch in code.lower() if ch in READABLE)
+    return "-".join(letters[i : i + 4] for i in range(0, len(letters), 4))
+
+
+def token_hash(token: str) -> str:
+    """SHA-256 of a high-entropy token: enough, since such tokens cannot be guessed."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def keyed_hash(key: str, value: str) -> str:
+    """HMAC of a low-entropy value (a name, an address) so it is not stored readable."""
+    return hmac.new(key.encode(), value.encode(), hashlib.sha256).hexdigest()

@@ -1,0 +1,146 @@
+"""My data: the export holds everything about the parent; deletion leaves nothing behind."""
+
+import io
+import json
+import zipfile
+
+from icalendar import Calendar
+from sqlalchemy import Enum, String, func, select, text
+from sqlmodel import select as sm_select
+
+from app.accounts.models import Passkey, Role, User, WebAuthnChallenge
+from app.accounts.secrets import keyed_hash
+from app.consent.models import AccessRecord
+from app.models import metadata
+from tests import factories
+from tests.factories import GOOD_PASSPHRASE, post
+
+NAME = "Zephyrine"
+
+
+def parent_with_everything(client, db):
+    """A parent with sessions, codes, a passkey, links, looks and wrong attempts against them."""
+    assert (
+        post(
+            client,
+            "/en/sign-up",
+            {"name": NAME, "passphrase": GOOD_PASSPHRASE, "email": "z@example.com"},
+        ).status_code
+        == 200
+    )
+    parent = db.exec(sm_select(User).where(User.username == NAME.casefold())).one()
+    db.add(Passkey(user_id=parent.id, credential_id=b"cred-1", public_key=b"key", name="Phone"))
+    db.add(
+        WebAuthnChallenge(
+            challenge=b"c" * 32, purpose="register", user_id=parent.id, expires_at=factories.START
+        )
+    )
+    db.commit()
+    supporter = factories.user(db, Role.supporter, display_name="Alex")
+    link = factories.link(db, parent, supporter, {"see_appointments"})
+    staff = factories.user(db, Role.agency_staff, display_name="Midwife Mo")
+    factories.link(db, parent, staff, {"see_pathway"}, revoked=True)
+    session_cookie = client.cookies.get("ns_session")
+    factories.sign_in_as(client, db, supporter)
+    assert client.get(f"/en/team/?parent={link.public_id}").status_code == 200
+    client.cookies.delete("ns_session")
+    post(client, "/en/sign-in", {"name": NAME, "passphrase": "a wrong guess here"})
+    client.cookies.set("ns_session", session_cookie)
+    return parent, supporter
+
+
+def test_the_export_is_a_zip_of_json_ics_and_a_readable_page(client, db):
+    parent, _ = parent_with_everything(client, db)
+    response = client.get("/en/account/data/export")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/zip"
+    assert response.headers["cache-control"] == "no-store"
+    assert "attachment" in response.headers["content-disposition"]
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    assert sorted(archive.namelist()) == ["calendar.ics", "my-data.html", "my-data.json"]
+
+    data = json.loads(archive.read("my-data.json"))
+    assert data["account"]["name"] == NAME and data["account"]["email"] == "z@example.com"
+    assert data["account"]["recovery_codes_left"] == 10
+    assert [key["name"] for key in data["passkeys"]] == ["Phone"]
+    team = {member["name"]: member for member in data["team"]}
+    assert team["Alex"]["may"] == ["see_appointments"] and team["Alex"]["ended_at"] is None
+    assert team["Midwife Mo"]["ended_at"] is not None
+    assert [look["who"] for look in data["looks_at_my_things"]] == ["Alex"]
+    assert len(data["sessions"]) == 1
+    assert "passphrase_hash" not in json.dumps(data) and "$argon2" not in json.dumps(data)
+
+    calendar = Calendar.from_ical(archive.read("calendar.ics"))
+    assert calendar.name == "VCALENDAR"
+    assert str(calendar["VERSION"]) == "2.0" and "Next Steps" in str(calendar["PRODID"])
+    assert [c.name for c in calendar.subcomponents] == ["VTIMEZONE"]
+    assert calendar.events == [], "no appointments until the calendar feature lands"
+
+    page = archive.read("my-data.html").decode()
+    assert page.startswith("<!doctype html>") and NAME in page and "Midwife Mo" in page
+    assert "<script" not in page and "http" not in page, "readable offline, loads nothing"
+
+
+def test_only_the_parent_can_export(client, db):
+    parent = factories.user(db, Role.parent)
+    supporter = factories.user(db, Role.supporter)
+    link = factories.link(db, parent, supporter, {p for p in ("see_appointments", "see_pathway")})
+    factories.sign_in_as(client, db, supporter)
+    assert client.get(f"/en/account/data/export?parent={link.public_id}").status_code == 403
+
+
+def rows_referring_to(db, parent_id: int, strings: list[str], hashes: list[str]) -> list[str]:
+    """Every row, in every table, that points at the user or holds their name or key."""
+    found = []
+    connection = db.connection()
+    for table in metadata.sorted_tables:
+        for column in table.columns:
+            pointing = any(fk.column.table.name == "user" for fk in column.foreign_keys)
+            if pointing or (table.name == "user" and column.name == "id"):
+                count = connection.execute(
+                    select(func.count()).select_from(table).where(column == parent_id)
+                ).scalar()
+                if count:
+                    found.append(f"{table.name}.{column.name} = {parent_id} ({count})")
+            if isinstance(column.type, String) and not isinstance(column.type, Enum):
+                for value in strings + hashes:
+                    count = connection.execute(
+                        select(func.count())
+                        .select_from(table)
+                        .where(func.lower(column).contains(value.lower()))
+                    ).scalar()
+                    if count:
+                        found.append(f"{table.name}.{column.name} holds {value!r} ({count})")
+    return found
+
+
+def test_deleting_the_account_leaves_nothing_of_theirs_in_any_table(client, db, settings):
+    parent, supporter = parent_with_everything(client, db)
+    name_key = keyed_hash(settings.signing_key(), "account:" + NAME.casefold())
+    strings, hashes = [NAME, "z@example.com"], [name_key]
+    assert rows_referring_to(db, parent.id, strings, hashes), "the check can see their rows"
+
+    kept = post(client, "/en/account/delete", {"confirm": "no"})
+    assert kept.status_code == 400 and "Type the word delete" in kept.text
+    assert db.get(User, parent.id) is not None
+
+    gone = post(client, "/en/account/delete", {"confirm": "Delete"})
+    assert gone.status_code == 303
+    assert gone.headers["clear-site-data"] == '"cache", "cookies", "storage"'
+    db.expire_all()
+    assert rows_referring_to(db, parent.id, strings, hashes) == []
+    assert db.get(User, supporter.id) is not None, "the supporter's own account stays"
+    assert db.exec(sm_select(AccessRecord)).all() == []
+    assert client.get("/en/account/", follow_redirects=False).status_code == 303
+    # Every table was looked at, including those later features add.
+    tables = {
+        row[0]
+        for row in db.connection().execute(
+            text(
+                "SELECT name FROM sqlite_master WHERE type='table'"
+                if db.get_bind().dialect.name == "sqlite"
+                else "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+            )
+        )
+    }
+    assert {table.name for table in metadata.sorted_tables} <= tables

@@ -1,0 +1,275 @@
+"""The one gate: every private route, every role, linked / unlinked / revoked.
+
+The test walks the app's route table. A route is public, the signed-in person's own
+account, or goes through `ParentAccess`; a route that is none of these fails the test, so
+a route added later without the gate cannot slip through. Each gated route is then asked
+by every kind of person, and what the gate itself says it needs decides the answer —
+so the calendar's and birth plan's routes are checked the moment they are added.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from fastapi.routing import APIRoute
+from sqlmodel import select
+
+from app.accounts.models import Role
+from app.consent.models import AccessRecord, Level, Permission
+from app.deps import ParentAccess, get_current_user
+from tests import factories
+from tests.factories import csrf
+
+PUBLIC = {
+    ("GET", "/"),
+    ("GET", "/healthz"),
+    ("GET", "/{locale}/"),
+    ("GET", "/{locale}"),
+    ("GET", "/{locale}/language"),
+    ("GET", "/{locale}/sign-up"),
+    ("POST", "/{locale}/sign-up"),
+    ("GET", "/{locale}/sign-up/staff"),
+    ("POST", "/{locale}/sign-up/staff"),
+    ("GET", "/{locale}/sign-in"),
+    ("POST", "/{locale}/sign-in"),
+    ("GET", "/{locale}/sign-in/recover"),
+    ("POST", "/{locale}/sign-in/recover"),
+    ("POST", "/{locale}/sign-in/passkey/options"),
+    ("POST", "/{locale}/sign-in/passkey"),
+    # Ends whatever session the browser has; harmless without one.
+    ("POST", "/{locale}/account/sign-out"),
+    # Redirects to the gated page with the same query.
+    ("GET", "/{locale}/team"),
+    ("GET", "/{locale}/account"),
+    # Reading needs no account.
+    ("GET", "/{locale}/explainers/"),
+    ("GET", "/{locale}/explainers/{slug}"),
+    ("GET", "/{locale}/glossary/"),
+    ("GET", "/{locale}/glossary/{term}"),
+    ("GET", "/{locale}/search"),
+    ("GET", "/{locale}/pathway/"),
+    ("GET", "/{locale}/pathway/{step}"),
+    ("GET", "/{locale}/pathway/{step}/walk"),
+    # The same page for everyone: the list itself lives in the browser's storage.
+    ("GET", "/{locale}/questions/"),
+}
+
+# The signed-in person's own account: nothing here belongs to a parent they do not own.
+OWN_ACCOUNT = {
+    ("GET", "/{locale}/account/"),
+    ("GET", "/{locale}/account/sessions"),
+    ("POST", "/{locale}/account/sessions/{session_id}/end"),
+    ("POST", "/{locale}/account/sessions/end-all"),
+    ("POST", "/{locale}/account/recovery-codes"),
+    ("POST", "/{locale}/account/passkeys/options"),
+    ("POST", "/{locale}/account/passkeys"),
+    ("POST", "/{locale}/account/passkeys/{passkey_id}/remove"),
+    ("GET", "/{locale}/account/parents"),
+    ("GET", "/{locale}/account/parents/link"),
+    ("POST", "/{locale}/account/parents/link"),
+    ("GET", "/{locale}/account/organisation"),
+    ("POST", "/{locale}/account/organisation/invite"),
+    ("POST", "/{locale}/account/organisation/staff/{staff_id}/{action}"),
+}
+
+
+def _calls(route: APIRoute):
+    """Every callable in the route's dependency tree."""
+    pending = list(route.dependant.dependencies)
+    while pending:
+        dependency = pending.pop()
+        yield dependency.call
+        pending.extend(dependency.dependencies)
+
+
+def gate_of(route: APIRoute) -> Permission | Level | None:
+    """What the route's ParentAccess needs, found anywhere in its dependency tree."""
+    for call in _calls(route):
+        if isinstance(call, ParentAccess):
+            return call.need
+    return None
+
+
+def needs_sign_in(route: APIRoute) -> bool:
+    return any(call is get_current_user for call in _calls(route))
+
+
+def _api_routes(routes, prefix: str = ""):
+    """APIRoutes with their full paths, inside included routers too (FastAPI nests them)."""
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield prefix, route
+        elif hasattr(route, "original_router"):
+            context = route.include_context
+            # A router-level dependency would hide the gate from the walk below: refuse it.
+            assert not context.dependencies, "put the gate on each route, not on a router"
+            yield from _api_routes(route.original_router.routes, prefix + (context.prefix or ""))
+
+
+def endpoints(app):
+    routes = list(_api_routes(app.routes))
+    assert routes, "the route table walk found no routes"
+    for prefix, route in routes:
+        assert not prefix, "routers are included without a prefix; paths below assume so"
+        for method in sorted(route.methods - {"HEAD"}):
+            yield method, route
+
+
+def unguarded(app) -> list[tuple[str, str]]:
+    """Routes that are neither listed as public or own-account nor behind the gate."""
+    return [
+        (method, route.path)
+        for method, route in endpoints(app)
+        if gate_of(route) is None and (method, route.path) not in PUBLIC | OWN_ACCOUNT
+    ]
+
+
+def gated(app) -> list[tuple[str, APIRoute, Permission | Level]]:
+    return [
+        (method, route, gate_of(route))
+        for method, route in endpoints(app)
+        if gate_of(route) is not None
+    ]
+
+
+def test_every_route_is_public_own_account_or_behind_the_gate(app):
+    assert unguarded(app) == []
+    for method, route in endpoints(app):
+        if (method, route.path) in OWN_ACCOUNT:
+            assert needs_sign_in(route), f"{method} {route.path} must need a signed-in person"
+
+
+def test_a_new_route_without_the_gate_is_caught(app):
+    from app.deps import LocaleDep
+
+    @app.get("/{locale}/calendar/")
+    def forgot_the_gate(loc: LocaleDep):
+        return {"appointments": "everyone's"}
+
+    assert unguarded(app) == [("GET", "/{locale}/calendar/")]
+
+
+def test_the_gated_routes_include_the_parents_pages(app):
+    paths = {(method, route.path): need for method, route, need in gated(app)}
+    assert paths[("GET", "/{locale}/team/")] == Level.linked
+    assert paths[("GET", "/{locale}/account/who-looked")] == Level.owner
+    assert paths[("GET", "/{locale}/account/data/export")] == Level.owner
+    assert paths[("POST", "/{locale}/account/delete")] == Level.owner
+    assert paths[("POST", "/{locale}/team/{link_id}/revoke")] == Level.owner
+
+
+@dataclass
+class Actor:
+    label: str
+    user: object  # User or None
+    selector: str | None
+    allowed: bool
+    audited: bool = False
+
+
+def _others(need: Permission | Level) -> set[str]:
+    """Every permission but `need` (and not seeing appointments when need is to edit them)."""
+    everything = {p.value for p in Permission}
+    if need == Permission.see_appointments:
+        return everything - {Permission.see_appointments, Permission.edit_appointments}
+    return everything - {need.value} if isinstance(need, Permission) else everything
+
+
+def world(db, need: Permission | Level) -> tuple[object, object, list[Actor]]:
+    """A parent, the people around them, and whether each may pass the gate for `need`."""
+    parent = factories.user(db, Role.parent)
+    other_parent = factories.user(db, Role.parent)
+    someone_elses = factories.link(
+        db, other_parent, factories.user(db, Role.supporter), {p.value for p in Permission}
+    )
+    granted = set() if isinstance(need, Level) else {need.value}
+    actors = [
+        Actor("nobody signed in", None, None, allowed=False),
+        Actor("the parent", parent, None, allowed=True),
+        Actor("the parent, naming another parent", parent, someone_elses.public_id, False),
+        Actor("another parent", other_parent, None, allowed=True),  # their own things
+    ]
+    main_link = None
+    for role in (Role.supporter, Role.agency_staff):
+        with_it = factories.user(db, role)
+        link = factories.link(db, parent, with_it, granted)
+        main_link = main_link or link
+        passes = need != Level.owner
+        actors += [
+            Actor(f"{role} linked with it", with_it, link.public_id, passes, audited=passes),
+            Actor(f"{role} linked, no parent named", with_it, None, False),
+            Actor(f"{role} naming someone else's link", with_it, someone_elses.public_id, False),
+        ]
+        if isinstance(need, Permission):
+            without = factories.user(db, role)
+            other_link = factories.link(db, parent, without, _others(need))
+            actors.append(Actor(f"{role} linked without it", without, other_link.public_id, False))
+        revoked = factories.user(db, role)
+        gone = factories.link(db, parent, revoked, {p.value for p in Permission}, revoked=True)
+        actors.append(Actor(f"{role} revoked", revoked, gone.public_id, False))
+        unlinked = factories.user(db, role)
+        actors.append(Actor(f"{role} unlinked", unlinked, main_link.public_id, False))
+    for role in (Role.content_editor, Role.admin):
+        staff = factories.user(db, role)
+        actors += [
+            Actor(f"{role}", staff, None, False),
+            Actor(f"{role} naming a link", staff, main_link.public_id, False),
+        ]
+    # The parent last: their own POSTs may change things the others rely on.
+    actors.sort(key=lambda actor: actor.user is parent)
+    return parent, main_link, actors
+
+
+def address(route: APIRoute, link, selector: str | None) -> str:
+    values = {"locale": "en", "link_id": link.id}
+    path = route.path
+    for name, value in values.items():
+        path = path.replace("{" + name + "}", str(value))
+    assert "{" not in path, f"add a sample value for {route.path} to this test"
+    return path + (f"?parent={selector}" if selector else "")
+
+
+def test_every_gated_route_for_every_role_and_link(app, client, db):
+    checked = 0
+    for method, route, need in gated(app):
+        parent, link, actors = world(db, need)
+        for actor in actors:
+            factories.sign_in_as(client, db, actor.user)
+            url = address(route, link, actor.selector)
+            looks_before = len(db.exec(select(AccessRecord.id)).all())
+            if method == "GET":
+                response = client.get(url, follow_redirects=False)
+            else:
+                token = csrf(client)
+                response = client.post(url, data={"csrftoken": token}, follow_redirects=False)
+            where = f"{method} {route.path} as {actor.label}: {response.status_code}"
+            if actor.user is None:
+                assert response.status_code == 303, where
+                assert response.headers["location"].startswith("/en/sign-in?next="), where
+            elif actor.allowed:
+                assert response.status_code not in (401, 403), where
+                location = response.headers.get("location", "")
+                assert not location.startswith("/en/sign-in"), where
+            else:
+                assert response.status_code == 403, where
+                assert "You cannot see this" in response.text, where
+            looks_after = len(db.exec(select(AccessRecord.id)).all())
+            assert looks_after == looks_before + (1 if actor.audited else 0), where
+            checked += 1
+    assert checked >= 9 * 15
+
+
+@pytest.mark.parametrize("method,path", sorted(OWN_ACCOUNT))
+def test_own_account_routes_send_strangers_to_sign_in(client, method, path):
+    url = (
+        path.replace("{locale}", "en")
+        .replace("{session_id}", "1")
+        .replace("{passkey_id}", "1")
+        .replace("{staff_id}", "1")
+        .replace("{action}", "suspend")
+    )
+    if method == "GET":
+        response = client.get(url, follow_redirects=False)
+    else:
+        response = client.post(url, data={"csrftoken": csrf(client)}, follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/en/sign-in?next=")

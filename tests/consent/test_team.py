@@ -1,0 +1,141 @@
+"""Consent as a parent and a supporter live it: codes, permissions, revoking, who looked."""
+
+from sqlmodel import select
+
+from app.accounts.models import Role
+from app.consent.models import AccessRecord, SupporterLink
+from tests import factories
+from tests.factories import post
+
+
+def invite(client, *permissions):
+    response = post(client, "/en/team/invite", {"permissions": list(permissions)})
+    assert response.status_code == 200
+    from tests.pages import check_page
+
+    return check_page(response.text).select_one("[data-link-code]").get_text()
+
+
+def test_a_parent_links_a_supporter_who_sees_only_what_is_allowed(client, db):
+    parent = factories.user(db, Role.parent, display_name="Sam")
+    supporter = factories.user(db, Role.supporter, display_name="Alex")
+    factories.sign_in_as(client, db, parent)
+    code = invite(client, "see_appointments")
+
+    factories.sign_in_as(client, db, supporter)
+    linked = post(client, "/en/account/parents/link", {"code": code.upper().replace("-", " ")})
+    assert linked.status_code == 303
+    _, soup = client.page("/en/account/parents")
+    entries = soup.select(".parents .item")
+    assert [entry.a.get_text() for entry in entries] == ["Sam"]
+    assert "See my appointments" in entries[0].get_text()
+    team_url = entries[0].a["href"]
+    _, team = client.page(team_url)
+    assert team.h1.get_text() == "Sam's team"
+    assert [li.get_text() for li in team.select("[data-permissions] li")] == ["See my appointments"]
+    assert client.get(team_url.replace("/team/", "/account/who-looked")).status_code == 403
+
+    factories.sign_in_as(client, db, parent)
+    _, looks = client.page("/en/account/who-looked")
+    rows = looks.select(".looks .item")
+    assert len(rows) == 1 and "Alex" in rows[0].get_text()
+
+
+def test_changes_and_revoking_take_effect_on_the_next_request(client, db):
+    parent = factories.user(db, Role.parent)
+    supporter = factories.user(db, Role.supporter)
+    link = factories.link(db, parent, supporter, {"see_appointments"})
+    url = f"/en/team/?parent={link.public_id}"
+    factories.sign_in_as(client, db, supporter)
+    supporter_cookie = client.cookies.get("ns_session")
+    assert client.get(url).status_code == 200
+
+    factories.sign_in_as(client, db, parent)
+    changed = post(client, f"/en/team/{link.id}/permissions", {"permissions": ["birth_plan"]})
+    assert changed.status_code == 303
+    db.refresh(link)
+    assert [p.value for p in link.permissions] == ["birth_plan"]
+    assert post(client, f"/en/team/{link.id}/revoke").status_code == 303
+
+    client.cookies.set("ns_session", supporter_cookie)
+    assert client.get(url).status_code == 403
+    _, parents = client.page("/en/account/parents")
+    assert parents.select(".parents .item") == []
+
+
+def test_adding_appointments_implies_seeing_them(client, db):
+    factories.sign_in_as(client, db, factories.user(db, Role.parent))
+    invite(client, "edit_appointments")
+    link = db.exec(select(SupporterLink)).one()
+    assert link.see_appointments and link.edit_appointments
+
+
+def test_a_code_works_once_and_not_after_it_expires(client, db, clock):
+    parent = factories.user(db, Role.parent)
+    factories.sign_in_as(client, db, parent)
+    code = invite(client, "see_pathway")
+    late_code = invite(client, "see_pathway")
+    first, second = factories.user(db, Role.supporter), factories.user(db, Role.supporter)
+    factories.sign_in_as(client, db, first)
+    assert post(client, "/en/account/parents/link", {"code": code}).status_code == 303
+    factories.sign_in_as(client, db, second)
+    reused = post(client, "/en/account/parents/link", {"code": code})
+    assert reused.status_code == 400 and "each code works once" in reused.text
+    clock.advance(days=8)
+    expired = post(client, "/en/account/parents/link", {"code": late_code})
+    assert expired.status_code == 400 and "That code has expired" in expired.text
+    mine = select(SupporterLink).where(SupporterLink.supporter_id == second.id)
+    assert db.exec(mine).all() == []
+
+
+def test_parents_and_editors_cannot_use_a_code(client, db):
+    factories.sign_in_as(client, db, factories.user(db, Role.parent))
+    code = invite(client, "see_pathway")
+    factories.sign_in_as(client, db, factories.user(db, Role.parent))
+    refused = post(client, "/en/account/parents/link", {"code": code})
+    assert refused.status_code == 400
+    assert "Only supporters and agency staff can be linked" in refused.text
+
+
+def test_a_supporter_sees_only_the_parents_who_linked_them(client, db):
+    supporter = factories.user(db, Role.supporter)
+    mine = factories.user(db, Role.parent, display_name="Mine")
+    factories.link(db, mine, supporter, set())
+    factories.link(
+        db,
+        factories.user(db, Role.parent, display_name="Theirs"),
+        factories.user(db, Role.supporter),
+        {"see_appointments"},
+    )
+    factories.sign_in_as(client, db, supporter)
+    _, soup = client.page("/en/account/parents")
+    assert [a.get_text() for a in soup.select(".parents a")] == ["Mine"]
+
+
+def test_html_in_a_name_is_always_escaped(client, db):
+    parent = factories.user(db, Role.parent)
+    supporter = factories.user(db, Role.supporter, display_name="<script>alert(1)</script>")
+    link = factories.link(db, parent, supporter, {"see_appointments"})
+    factories.sign_in_as(client, db, supporter)
+    client.get(f"/en/team/?parent={link.public_id}")
+    factories.sign_in_as(client, db, parent)
+    for url in ("/en/team/", "/en/account/who-looked"):
+        response, _ = client.page(url)
+        assert "<script>alert(1)</script>" not in response.text
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in response.text
+
+
+def test_the_gate_writes_who_looked_with_their_organisation(client, db):
+    charity = factories.organisation(db, "Helping Hands")
+    parent = factories.user(db, Role.parent)
+    worker = factories.user(db, Role.agency_staff, display_name="Mo", organisation=charity)
+    link = factories.link(db, parent, worker, {"see_appointments"})
+    factories.sign_in_as(client, db, worker)
+    client.get(f"/en/team/?parent={link.public_id}")
+    record = db.exec(select(AccessRecord)).one()
+    assert (record.actor_name, record.organisation_name, record.path) == (
+        "Mo",
+        "Helping Hands",
+        "/en/team/",
+    )
+    assert record.parent_id == parent.id and record.method == "GET"
