@@ -129,7 +129,7 @@ def main() -> None:
         results[scale] = mine
         print(
             f"{events:>5} events/feed: ours {mine * 1000:8.1f} ms "
-            f"recurring-ical-events {theirs * 1000:8.1f} ms  ratio ours/baseline {mine / theirs:.2f}"
+            f"library {theirs * 1000:8.1f} ms  ratio ours/library {mine / theirs:.2f}"
         )
     print(
         f"growth: 2x events -> {results[2] / results[1]:.2f}x time, "
