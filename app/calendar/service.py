@@ -1,0 +1,635 @@
+"""The calendar room: sources in (feed, upload, manual), merged appointments out.
+
+Services own their transactions. A change to appointments and the history rows that
+record it are written in one commit, so nothing a parent was told can be lost.
+"""
+
+import datetime as dt
+import hashlib
+import json
+import random
+import secrets
+from dataclasses import dataclass
+
+import httpx
+from sqlalchemy import or_
+from sqlmodel import Session, select
+
+from app.calendar.feeds import FeedError, fetch_feed, normalise_feed_url
+from app.calendar.ics import IcsError, Occurrence, parse_ics
+from app.calendar.merge import Current, Flag, SourceItem, Timed, changes, flags, merge
+from app.calendar.models import (
+    Agency,
+    Appointment,
+    AppointmentChange,
+    CalendarPreferences,
+    CalendarSource,
+    ChangeKind,
+    SourceEvent,
+    SourceKind,
+)
+from app.forms import N_, FormError
+
+REFRESH_EVERY = dt.timedelta(minutes=30)
+RETRY_AFTER_ERROR = dt.timedelta(minutes=10)
+JITTER_SECONDS = 300
+MAX_TEXT = {"summary": 300, "location": 500, "what_to_bring": 2000, "notes": 4000, "who": 1000}
+
+# What each error code means to a parent; translated where it is shown.
+FEED_ERRORS = {
+    "blocked_address": N_("That address is not one we can fetch a calendar from."),
+    "blocked_port": N_("That address is not one we can fetch a calendar from."),
+    "bad_scheme": N_("A calendar address starts with https://, http:// or webcal://."),
+    "bad_url": N_("That does not look like a web address."),
+    "unreachable": N_("We could not reach that calendar."),
+    "timeout": N_("That calendar took too long to answer."),
+    "too_big": N_("That calendar is too big for us to read."),
+    "too_many_redirects": N_("That calendar sent us round in circles."),
+    "http_status": N_("That calendar's server said no."),
+    "not_calendar": N_(
+        "That address gave us a web page, not a calendar. It may need you to sign in."
+    ),
+}
+ICS_ERRORS = {
+    "empty": N_("That file is empty."),
+    "not_utf8": N_("That file is not in a format we can read."),
+    "not_calendar": N_("That file is not a calendar (.ics) file."),
+    "malformed": N_("That calendar file is damaged, so we could not read it."),
+    "too_big": N_("That file is too big. The most we can take is 5 MB."),
+    "too_many_events": N_("That file has too many appointments for us to read."),
+}
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    """SQLite gives back naive datetimes; everything here is UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def _clean(text: str, name: str) -> str:
+    return " ".join(text.split()) if name in {"summary", "location"} else text.strip()
+
+
+# Sources --------------------------------------------------------------------------------
+
+
+def parent_sources(session: Session, *, parent_id: int) -> list[CalendarSource]:
+    """Every source of a parent's calendar, newest first."""
+    query = select(CalendarSource).where(CalendarSource.parent_id == parent_id)
+    return list(session.exec(query.order_by(CalendarSource.id.desc())))
+
+
+def add_feed(
+    session: Session, *, parent_id: int, url: str, agency: str, label: str, now: dt.datetime
+) -> CalendarSource:
+    """A feed to fetch on a schedule; checked for shape here, for safety at every fetch."""
+    errors = {}
+    try:
+        clean_url = normalise_feed_url(url)
+    except FeedError as error:
+        errors["url"] = FEED_ERRORS[error.code]
+    if agency not in Agency.__members__:
+        errors["agency"] = N_("Choose who the appointments are with.")
+    if errors:
+        raise FormError(errors)
+    source = CalendarSource(
+        parent_id=parent_id,
+        kind=SourceKind.feed,
+        agency=Agency(agency),
+        label=_clean(label, "summary")[:120] or Agency(agency).value,
+        feed_url=clean_url,
+        next_fetch_at=now,
+    )
+    session.add(source)
+    session.commit()
+    session.refresh(source)
+    return source
+
+
+def delete_source(session: Session, *, parent_id: int, source_id: int, now: dt.datetime) -> None:
+    """Forget a source; its appointments go unless another source has them too."""
+    source = session.get(CalendarSource, source_id)
+    if source is None or source.parent_id != parent_id:
+        raise LookupError(source_id)
+    session.delete(source)
+    session.flush()
+    _remerge(session, parent_id=parent_id, now=now, complete={source_id}, gone={source_id})
+    session.commit()
+
+
+def _replace_events(
+    session: Session, source: CalendarSource, occurrences: list[Occurrence]
+) -> None:
+    for event in session.exec(select(SourceEvent).where(SourceEvent.source_id == source.id)):
+        session.delete(event)
+    session.flush()
+    seen = set()
+    for occurrence in occurrences:
+        if occurrence.key in seen:
+            continue
+        seen.add(occurrence.key)
+        session.add(_event(source.id, occurrence))
+
+
+def _event(source_id: int, occurrence: Occurrence) -> SourceEvent:
+    return SourceEvent(
+        source_id=source_id,
+        uid=occurrence.uid,
+        recurrence_id=occurrence.recurrence_id,
+        start=occurrence.start,
+        end=occurrence.end,
+        all_day=occurrence.all_day,
+        summary=occurrence.summary,
+        location=occurrence.location,
+        description=occurrence.description,
+        status=occurrence.status,
+        sequence=occurrence.sequence,
+        attendees="\n".join(occurrence.attendees),
+    )
+
+
+@dataclass(frozen=True)
+class RefreshOutcome:
+    ok: bool
+    not_modified: bool = False
+    error: str | None = None
+    changes: int = 0
+
+
+def refresh_source(
+    session: Session, *, source: CalendarSource, client: httpx.Client, now: dt.datetime
+) -> RefreshOutcome:
+    """Fetch one feed; on any failure keep its last good appointments and record why."""
+    source.last_attempt_at = now
+    jitter = dt.timedelta(seconds=random.randint(0, JITTER_SECONDS))
+    try:
+        fetched = fetch_feed(
+            source.feed_url, client=client, etag=source.etag, last_modified=source.last_modified
+        )
+        if fetched.not_modified:
+            source.last_success_at, source.last_error = now, None
+            source.next_fetch_at = now + REFRESH_EVERY + jitter
+            session.add(source)
+            session.commit()
+            return RefreshOutcome(ok=True, not_modified=True)
+        parsed = parse_ics(fetched.body, now=now)
+    except (FeedError, IcsError) as error:
+        source.last_error = error.code if isinstance(error, FeedError) else f"ics_{error.code}"
+        source.next_fetch_at = now + RETRY_AFTER_ERROR + jitter
+        session.add(source)
+        session.commit()
+        return RefreshOutcome(ok=False, error=source.last_error)
+    _replace_events(session, source, parsed.occurrences)
+    source.etag, source.last_modified = fetched.etag, fetched.last_modified
+    source.last_success_at, source.last_error = now, None
+    source.next_fetch_at = now + REFRESH_EVERY + jitter
+    session.add(source)
+    session.flush()
+    found = _remerge(session, parent_id=source.parent_id, now=now, complete={source.id})
+    session.commit()
+    return RefreshOutcome(ok=True, changes=len(found))
+
+
+def claim_due_sources(session: Session, *, now: dt.datetime, limit: int = 20) -> list[int]:
+    """Feeds due a fetch; on PostgreSQL rows another worker holds are skipped."""
+    query = (
+        select(CalendarSource.id)
+        .where(CalendarSource.kind == SourceKind.feed)
+        .where(or_(CalendarSource.next_fetch_at.is_(None), CalendarSource.next_fetch_at <= now))
+        .order_by(CalendarSource.next_fetch_at)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return list(session.exec(query))
+
+
+def refresh_due(session: Session, *, client: httpx.Client, now: dt.datetime) -> int:
+    """Fetch every feed that is due; returns how many were tried."""
+    tried = 0
+    for source_id in claim_due_sources(session, now=now):
+        source = session.get(CalendarSource, source_id)
+        if source is not None:
+            refresh_source(session, source=source, client=client, now=now)
+            tried += 1
+    return tried
+
+
+def _source_for(session: Session, *, parent_id: int, kind: SourceKind, agency: Agency, label: str):
+    query = select(CalendarSource).where(
+        CalendarSource.parent_id == parent_id,
+        CalendarSource.kind == kind,
+        CalendarSource.agency == agency,
+    )
+    source = session.exec(query).first()
+    if source is None:
+        source = CalendarSource(parent_id=parent_id, kind=kind, agency=agency, label=label[:120])
+        session.add(source)
+        session.flush()
+    return source
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    added_or_updated: int
+    cancelled: int
+    skipped: int
+
+
+def import_file(
+    session: Session, *, parent_id: int, data: bytes, agency: str, label: str, now: dt.datetime
+) -> ImportOutcome:
+    """An uploaded .ics or email invitation: adds, updates (by SEQUENCE) or cancels."""
+    if agency not in Agency.__members__:
+        raise FormError({"agency": N_("Choose who the appointments are with.")})
+    try:
+        parsed = parse_ics(data, now=now)
+    except IcsError as error:
+        raise FormError({"file": ICS_ERRORS[error.code]}) from None
+    if not parsed.occurrences:
+        raise FormError({"file": N_("We found no appointments in that file.")})
+    source = _source_for(
+        session,
+        parent_id=parent_id,
+        kind=SourceKind.upload,
+        agency=Agency(agency),
+        label=_clean(label, "summary") or Agency(agency).value,
+    )
+    existing = {
+        (e.uid, e.recurrence_id): e
+        for e in session.exec(select(SourceEvent).where(SourceEvent.source_id == source.id))
+    }
+    updated = cancelled = 0
+    for occurrence in parsed.occurrences:
+        old = existing.get(occurrence.key)
+        if old is not None and old.sequence > occurrence.sequence:
+            continue  # an older invitation than the one we have
+        status = "CANCELLED" if parsed.is_cancellation else occurrence.status
+        if old is not None:
+            session.delete(old)
+            session.flush()
+        event = _event(source.id, occurrence)
+        event.status = status
+        session.add(event)
+        existing[occurrence.key] = event
+        cancelled += status == "CANCELLED"
+        updated += status != "CANCELLED"
+    session.flush()
+    _remerge(session, parent_id=parent_id, now=now, complete=set())
+    session.commit()
+    return ImportOutcome(updated, cancelled, parsed.skipped)
+
+
+def add_manual(
+    session: Session,
+    *,
+    parent_id: int,
+    agency: str,
+    summary: str,
+    date: str,
+    start_time: str,
+    end_time: str,
+    location: str = "",
+    who: str = "",
+    what_to_bring: str = "",
+    notes: str = "",
+    timezone: str = "Europe/London",
+    now: dt.datetime,
+) -> Appointment:
+    """An appointment typed in by the parent or a supporter allowed to."""
+    from zoneinfo import ZoneInfo
+
+    errors = {}
+    if agency not in Agency.__members__:
+        errors["agency"] = N_("Choose who the appointment is with.")
+    summary = _clean(summary, "summary")
+    if not summary:
+        errors["summary"] = N_("Say what the appointment is.")
+    for name, value in (("summary", summary), ("location", location), ("who", who),
+                        ("what_to_bring", what_to_bring), ("notes", notes)):  # fmt: skip
+        if len(value) > MAX_TEXT[name]:
+            errors[name] = N_("That is too long. Please make it shorter.")
+    try:
+        day = dt.date.fromisoformat(date)
+    except ValueError:
+        errors["date"] = N_("Enter the date, for example 27 3 2026.")
+        day = None
+    try:
+        start_clock = dt.time.fromisoformat(start_time)
+    except ValueError:
+        errors["start_time"] = N_("Enter the time it starts, for example 14:30.")
+        start_clock = None
+    try:
+        end_clock = dt.time.fromisoformat(end_time) if end_time else None
+    except ValueError:
+        errors["end_time"] = N_("Enter the time it ends, for example 15:30.")
+        end_clock = None
+    if errors:
+        raise FormError(errors)
+    zone = ZoneInfo(timezone)
+    start = dt.datetime.combine(day, start_clock, zone).astimezone(dt.UTC)
+    end = (
+        dt.datetime.combine(day, end_clock, zone).astimezone(dt.UTC)
+        if end_clock
+        else start + dt.timedelta(hours=1)
+    )
+    if end <= start:
+        raise FormError({"end_time": N_("The end time must be after the start time.")})
+    source = _source_for(
+        session, parent_id=parent_id, kind=SourceKind.manual, agency=Agency(agency), label=""
+    )
+    uid = f"manual-{secrets.token_hex(8)}@nextsteps"
+    session.add(
+        SourceEvent(
+            source_id=source.id,
+            uid=uid,
+            start=start,
+            end=end,
+            summary=summary,
+            location=_clean(location, "location"),
+            attendees=who.strip(),
+            what_to_bring=what_to_bring.strip(),
+            notes=notes.strip(),
+        )
+    )
+    session.flush()
+    _remerge(session, parent_id=parent_id, now=now, complete=set())
+    session.commit()
+    return session.exec(
+        select(Appointment).where(
+            Appointment.parent_id == parent_id, Appointment.match_key == f"{uid}|"
+        )
+    ).one()
+
+
+# Merging ---------------------------------------------------------------------------------
+
+
+def _remerge(
+    session: Session,
+    *,
+    parent_id: int,
+    now: dt.datetime,
+    complete: set[int],
+    gone: set[int] = frozenset(),
+) -> list[AppointmentChange]:
+    """Bring a parent's appointments in line with what their sources say, recording every
+    change in the appointment's history in the same transaction."""
+    sources = {s.id: s for s in parent_sources(session, parent_id=parent_id)}
+    events = (
+        session.exec(
+            select(SourceEvent).where(SourceEvent.source_id.in_(list(sources)))  # type: ignore[union-attr]
+        ).all()
+        if sources
+        else []
+    )
+    items = [
+        SourceItem(
+            source_id=e.source_id,
+            kind=sources[e.source_id].kind,
+            agency=sources[e.source_id].agency,
+            uid=e.uid,
+            recurrence_id=e.recurrence_id,
+            start=_aware(e.start),
+            end=_aware(e.end),
+            all_day=e.all_day,
+            summary=e.summary,
+            location=e.location,
+            description=e.description,
+            status=e.status,
+            sequence=e.sequence,
+            attendees=e.attendees,
+            what_to_bring=e.what_to_bring,
+            notes=e.notes,
+        )
+        for e in events
+    ]
+    desired = merge(items)
+    stored = {
+        a.match_key: a
+        for a in session.exec(select(Appointment).where(Appointment.parent_id == parent_id))
+    }
+    current = {
+        key: Current(key, _aware(a.start), _aware(a.end), a.summary, a.location, a.cancelled)
+        for key, a in stored.items()
+    }
+    source_of = {
+        key: tuple(int(i) for i in a.source_ids.split(",") if i) for key, a in stored.items()
+    }
+    found = changes(
+        current, desired, now=now, complete_sources=complete | set(gone), source_of=source_of
+    )
+    for key, want in desired.items():
+        appointment = stored.get(key) or Appointment(
+            parent_id=parent_id, match_key=key, agency=want.agency, start=want.start, end=want.end
+        )
+        if key not in stored and want.cancelled:
+            continue
+        appointment.agency = want.agency
+        appointment.start, appointment.end, appointment.all_day = want.start, want.end, want.all_day
+        appointment.summary, appointment.location = want.summary, want.location
+        appointment.description, appointment.attendees = want.description, want.attendees
+        appointment.what_to_bring, appointment.notes = want.what_to_bring, want.notes
+        appointment.cancelled = want.cancelled
+        appointment.source_ids = ",".join(str(i) for i in want.source_ids)
+        session.add(appointment)
+        stored[key] = appointment
+    for change in found:
+        if change.kind == ChangeKind.cancelled and change.match_key not in desired:
+            stored[change.match_key].cancelled = True
+            session.add(stored[change.match_key])
+    session.flush()
+    history = []
+    for change in found:
+        row = AppointmentChange(
+            appointment_id=stored[change.match_key].id,
+            kind=change.kind,
+            before=json.dumps(change.before),
+            after=json.dumps(change.after),
+            source_id=change.source_id
+            if change.source_id in sources and change.source_id not in gone
+            else None,
+            noticed_at=now,
+        )
+        session.add(row)
+        history.append(row)
+    return history
+
+
+# Reading ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AppointmentView:
+    appointment: Appointment
+    flags: tuple[Flag, ...]
+
+    @property
+    def clash(self) -> bool:
+        return any(flag.kind == "clash" for flag in self.flags)
+
+    @property
+    def travel(self) -> bool:
+        return any(flag.kind == "travel" for flag in self.flags)
+
+
+def preferences(session: Session, *, parent_id: int) -> CalendarPreferences:
+    return session.get(CalendarPreferences, parent_id) or CalendarPreferences(parent_id=parent_id)
+
+
+def appointments_between(
+    session: Session,
+    *,
+    parent_id: int,
+    start: dt.datetime,
+    end: dt.datetime,
+    agency: str | None = None,
+    include_cancelled: bool = True,
+) -> list[AppointmentView]:
+    """A parent's appointments in a time range, each with its clash and travel flags."""
+    query = (
+        select(Appointment)
+        .where(Appointment.parent_id == parent_id, Appointment.end > start, Appointment.start < end)
+        .order_by(Appointment.start)
+    )
+    rows = list(session.exec(query))
+    travel = preferences(session, parent_id=parent_id).travel_minutes
+    found = flags(
+        [
+            Timed(a.id, _aware(a.start), _aware(a.end), a.location, a.all_day, a.cancelled)
+            for a in rows
+        ],
+        travel_minutes=travel,
+    )
+    views = [AppointmentView(a, tuple(found.get(a.id, ()))) for a in rows]
+    if agency in Agency.__members__:
+        views = [v for v in views if v.appointment.agency == agency]
+    if not include_cancelled:
+        views = [v for v in views if not v.appointment.cancelled]
+    return views
+
+
+@dataclass(frozen=True)
+class AppointmentDetail:
+    appointment: Appointment
+    history: list[AppointmentChange]
+    sources: list[CalendarSource]
+    flags: tuple[Flag, ...]
+    others: dict[int, Appointment]
+
+
+def appointment_detail(
+    session: Session, *, parent_id: int, appointment_id: int
+) -> AppointmentDetail | None:
+    """One appointment with its history, its sources and what it clashes with."""
+    appointment = session.get(Appointment, appointment_id)
+    if appointment is None or appointment.parent_id != parent_id:
+        return None
+    history = list(
+        session.exec(
+            select(AppointmentChange)
+            .where(AppointmentChange.appointment_id == appointment_id)
+            .order_by(AppointmentChange.noticed_at, AppointmentChange.id)
+        )
+    )
+    ids = [int(i) for i in appointment.source_ids.split(",") if i]
+    sources = [s for s in (session.get(CalendarSource, i) for i in ids) if s is not None]
+    day = dt.timedelta(days=1)
+    around = appointments_between(
+        session,
+        parent_id=parent_id,
+        start=_aware(appointment.start) - day,
+        end=_aware(appointment.end) + day,
+    )
+    mine = next((v.flags for v in around if v.appointment.id == appointment_id), ())
+    others = {v.appointment.id: v.appointment for v in around}
+    return AppointmentDetail(appointment, history, sources, mine, others)
+
+
+def set_travel_minutes(session: Session, *, parent_id: int, minutes: int) -> None:
+    """How long the parent needs to get between two places."""
+    if not 0 <= minutes <= 240:
+        raise FormError({"travel_minutes": N_("Enter a number of minutes from 0 to 240.")})
+    prefs = preferences(session, parent_id=parent_id)
+    prefs.travel_minutes = minutes
+    session.add(prefs)
+    session.commit()
+
+
+# Out -------------------------------------------------------------------------------------
+
+
+def reset_feed_token(session: Session, *, parent_id: int) -> str:
+    """A new secret address for the parent's merged calendar; the old one stops working."""
+    token = secrets.token_urlsafe(24)
+    prefs = preferences(session, parent_id=parent_id)
+    prefs.feed_token_hash = hashlib.sha256(token.encode()).hexdigest()
+    session.add(prefs)
+    session.commit()
+    return token
+
+
+def parent_for_feed_token(session: Session, *, token: str) -> int | None:
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    prefs = session.exec(
+        select(CalendarPreferences).where(CalendarPreferences.feed_token_hash == digest)
+    ).first()
+    return prefs.parent_id if prefs else None
+
+
+def to_ics(appointments: list[Appointment], *, name: str = "Next Steps") -> bytes:
+    """RFC 5545 calendar of appointments (cancelled ones say so), for any phone's calendar."""
+    import icalendar
+
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//Next Steps//Calendar//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", name)
+    stamp = _now()
+    for appointment in appointments:
+        event = icalendar.Event()
+        event.add(
+            "uid",
+            f"{appointment.id}-{hashlib.sha256(appointment.match_key.encode()).hexdigest()[:16]}@nextsteps",
+        )
+        event.add("dtstamp", stamp)
+        if appointment.all_day:
+            event.add("dtstart", _aware(appointment.start).astimezone(_london()).date())
+        else:
+            event.add("dtstart", _aware(appointment.start))
+            event.add("dtend", _aware(appointment.end))
+        event.add("summary", appointment.summary or "Appointment")
+        if appointment.location:
+            event.add("location", appointment.location)
+        notes = "\n".join(
+            filter(
+                None,
+                [
+                    appointment.what_to_bring and f"Bring: {appointment.what_to_bring}",
+                    appointment.notes,
+                ],
+            )
+        )
+        if notes:
+            event.add("description", notes)
+        event.add("status", "CANCELLED" if appointment.cancelled else "CONFIRMED")
+        calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def _london():
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo("Europe/London")
+
+
+def upcoming_for_export(session: Session, *, parent_id: int, now: dt.datetime) -> list[Appointment]:
+    query = (
+        select(Appointment)
+        .where(Appointment.parent_id == parent_id, Appointment.end > now - dt.timedelta(days=60))
+        .order_by(Appointment.start)
+    )
+    return list(session.exec(query))
