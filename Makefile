@@ -50,10 +50,10 @@ migrate: install ## Apply Alembic migrations to the configured database
 	$(BIN)/alembic upgrade head
 
 demo: migrate ## Load the demo accounts and data (never in production)
-	$(BIN)/python -m app.demo
+	FEEDS_ALLOW_LOOPBACK=1 $(BIN)/python -m app.demo --origin http://$(HOST):$(PORT)
 
 run: demo ## Install everything and serve the app with demo data at http://$(HOST):$(PORT)
-	$(BIN)/uvicorn app.asgi:app --host $(HOST) --port $(PORT) --proxy-headers
+	DEMO_FEEDS=1 FEEDS_ALLOW_LOOPBACK=1 $(BIN)/uvicorn app.asgi:app --host $(HOST) --port $(PORT) --proxy-headers
 
 test: install ## Install everything, lint, and run the whole test suite
 	$(BIN)/ruff check app tests bench alembic

@@ -3,12 +3,15 @@
 The passphrases are public (they are in the README), which is why `PRODUCTION` refuses them.
 """
 
+import datetime as dt
 import sys
 
 from sqlmodel import Session, select
 
 from app.accounts.models import OrganisationKind, Role
 from app.accounts.service import get_or_create_organisation, get_or_create_user
+from app.calendar import demo as calendar_demo
+from app.calendar import service as calendar
 from app.consent.models import Permission, SupporterLink
 from app.db import make_engine
 from app.settings import Settings
@@ -24,7 +27,7 @@ class ProductionRefused(RuntimeError):
     """Demo accounts have public passphrases: never on a real deployment."""
 
 
-def load_demo_data(session: Session, *, settings: Settings) -> None:
+def load_demo_data(session: Session, *, settings: Settings, origin: str | None = None) -> None:
     """The demo parent, advocate (linked with every permission) and worker, and their charity."""
     if settings.production:
         raise ProductionRefused("PRODUCTION is on: demo accounts are never loaded")
@@ -67,6 +70,33 @@ def load_demo_data(session: Session, *, settings: Settings) -> None:
     for permission in Permission:
         setattr(link, permission.value, True)
     session.commit()
+    if origin:
+        load_demo_calendar(session, parent_id=parent.id, origin=origin)
+
+
+def load_demo_calendar(session: Session, *, parent_id: int, origin: str) -> None:
+    """Four agencies' feeds served by the app itself. Each starts with what it said 'before',
+    so the first refresh shows the moved core group in its history."""
+    now = dt.datetime.now(dt.UTC)
+    known = {s.feed_url for s in calendar.parent_sources(session, parent_id=parent_id)}
+    for name, label in calendar_demo.FEEDS.items():
+        url = f"{origin}/demo-feeds/{name}.ics"
+        if url in known:
+            continue
+        source = calendar.add_feed(
+            session, parent_id=parent_id, url=url, agency=name, label=label, now=now
+        )
+        earlier = calendar_demo.demo_feed(name, now.date(), first_version=True)
+        calendar.load_feed_body(
+            session, source=source, body=earlier, now=now - dt.timedelta(days=1)
+        )
+
+
+def _origin() -> str | None:
+    """`--origin http://127.0.0.1:8000`: where the app will serve the demo feeds."""
+    if "--origin" in sys.argv:
+        return sys.argv[sys.argv.index("--origin") + 1].rstrip("/")
+    return None
 
 
 def main() -> None:
@@ -76,7 +106,7 @@ def main() -> None:
         raise SystemExit(1)
     engine = make_engine(settings)
     with Session(engine) as session:
-        load_demo_data(session, settings=settings)
+        load_demo_data(session, settings=settings, origin=_origin())
     engine.dispose()
     print("Demo data loaded: demo-parent, demo-advocate, demo-worker (passphrases: README).")
 

@@ -1,6 +1,7 @@
 """create_app(): settings, database, middleware, routers and templates in one place."""
 
 import logging
+from contextlib import asynccontextmanager
 from urllib.parse import quote
 
 from asgi_csrf import asgi_csrf
@@ -14,13 +15,19 @@ from starlette.responses import RedirectResponse, Response
 
 from app.accounts.models import utcnow
 from app.assets import HashedStatic
+from app.calendar.worker import FeedRefresher, NoRefresher, feed_client
 from app.db import is_unavailable, make_engine
 from app.deps import SignInRequired
 from app.explainers.content import load_content
 from app.explainers.search import SearchIndex
 from app.i18n import LOCALE_COOKIE, LocaleInfo, locale_info, negotiate
-from app.routes import accounts, consent, explainers, home, pathway, pwa, questions
-from app.security import HeadAsGetMiddleware, SecurityHeadersMiddleware, security_headers
+from app.routes import accounts, calendar, consent, explainers, home, pathway, pwa, questions
+from app.security import (
+    HeadAsGetMiddleware,
+    MultipartTokenMiddleware,
+    SecurityHeadersMiddleware,
+    security_headers,
+)
 from app.settings import Settings
 from app.templating import Pages
 
@@ -30,15 +37,29 @@ log = logging.getLogger("next_steps")
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
     """The Next Steps application for the given settings (read from the environment if none)."""
     settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        if settings.feed_refresh_in_process:
+            app.state.refresher = FeedRefresher(app.state.engine, app.state.feed_client)
+            app.state.refresher.start()
+        yield
+        if settings.feed_refresh_in_process:
+            app.state.refresher.stop()
+        app.state.feed_client.close()
+
     app = FastAPI(
         title="Next Steps",
         docs_url=None,
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
+        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings)
     app.state.clock = utcnow
+    app.state.feed_client = feed_client(settings)
+    app.state.refresher = NoRefresher()
     static = HashedStatic()
     app.state.pages = Pages(settings, static)
     app.state.content = load_content(
@@ -59,6 +80,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(questions.router)
     app.include_router(accounts.router)
     app.include_router(consent.router)
+    app.include_router(calendar.router)
 
     _add_error_pages(app)
 
@@ -70,6 +92,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         cookie_secure=settings.secure_cookies,
         send_csrf_failed=_csrf_failed(app),
     )
+    app.add_middleware(MultipartTokenMiddleware, refuse=_csrf_failed(app))
     app.add_middleware(SecurityHeadersMiddleware, https=settings.secure_cookies)
     app.add_middleware(HeadAsGetMiddleware)
     return app

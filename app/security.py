@@ -1,5 +1,7 @@
 """Security headers on every response, and the CSRF guard's failure page."""
 
+from urllib.parse import parse_qs
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -78,3 +80,35 @@ class HeadAsGetMiddleware:
             await send(message)
 
         await self.app({**scope, "method": "GET"}, receive, send_headers_only)
+
+
+class MultipartTokenMiddleware:
+    """Lets upload forms carry their CSRF token in the form's address.
+
+    asgi-csrf 0.11 cannot read multipart bodies with python-multipart 0.0.26 and later
+    (simonw/asgi-csrf#38), and older python-multipart has known CVEs. So an upload form puts
+    `?csrftoken=…` on its action and this passes it on as the `x-csrftoken` header that
+    asgi-csrf checks before it would parse anything. A multipart request with cookies and
+    no token is refused here, with the same page as any other CSRF failure.
+    """
+
+    def __init__(self, app: ASGIApp, *, refuse) -> None:
+        self.app, self.refuse = app, refuse
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in {"GET", "HEAD", "OPTIONS"}:
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        if not headers.get(b"content-type", b"").startswith(b"multipart/") or not headers.get(
+            b"cookie"
+        ):
+            await self.app(scope, receive, send)
+            return
+        if b"x-csrftoken" not in headers:
+            token = parse_qs(scope.get("query_string", b"").decode()).get("csrftoken", [""])[0]
+            if not token:
+                await self.refuse(scope, send, "multipart without token")
+                return
+            scope = {**scope, "headers": [*scope["headers"], (b"x-csrftoken", token.encode())]}
+        await self.app(scope, receive, send)

@@ -6,7 +6,7 @@ import tempfile
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -88,10 +88,31 @@ class Settings(BaseSettings):
         description="How long a supporter link code or a staff invitation stays usable.",
     )
 
+    feeds_allow_loopback: bool = Field(
+        False,
+        description="Let calendar feeds be fetched from this machine (127.0.0.1). For the demo "
+        "and tests only: never on a real deployment.",
+    )
+    demo_feeds: bool = Field(
+        False,
+        description="Serve the demo agencies' calendar feeds at /demo-feeds/ (`make run` turns "
+        "it on). Refused with PRODUCTION.",
+    )
+    feed_refresh_in_process: bool = Field(
+        True,
+        description="Refresh calendar feeds in a thread of the app. With several app instances "
+        "on PostgreSQL, turn off and run `python -m app.calendar.worker` instead.",
+    )
     content_dir: Path = Field(
         ROOT / "app" / "content",
         description="Folder of explainers, glossary and pathway files (see its README).",
     )
+
+    @model_validator(mode="after")
+    def no_demo_in_production(self):
+        if self.production and (self.demo_feeds or self.feeds_allow_loopback):
+            raise ValueError("DEMO_FEEDS and FEEDS_ALLOW_LOOPBACK are never on with PRODUCTION")
+        return self
 
     @field_validator("secret_key")
     @classmethod

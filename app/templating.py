@@ -3,8 +3,10 @@
 A page is one template; an htmx request gets its `content` block from the same template.
 """
 
+import datetime as dt
 import gzip
 import hashlib
+import json
 from pathlib import Path
 from typing import Any
 
@@ -88,7 +90,13 @@ class Pages:
             timezone=settings.timezone,
             available_locales=[locale_info(code) for code in settings.locale_list],
         )
-        env.filters.update(datetime=_format_datetime, date=_format_date, time=_format_time)
+        env.filters.update(
+            datetime=_format_datetime,
+            date=_format_date,
+            time=_format_time,
+            fromjson=json.loads,
+            isodate=dt.datetime.fromisoformat,
+        )
         self.env = env
         self.templates = Jinja2Blocks(env=env)
         self._cache: dict[tuple, tuple[bytes, bytes, str, dict[str, str]]] = {}

@@ -90,7 +90,7 @@ def settings_for(url: str, data_dir: Path, **overrides) -> Settings:
         data_dir=data_dir,
         secret_key="test-" + "k" * 40,
         quick_exit_url="http://127.0.0.1:9/neutral",
-        **overrides,
+        **{"feed_refresh_in_process": False, **overrides},
     )
 
 

@@ -182,15 +182,31 @@ def refresh_source(
         session.add(source)
         session.commit()
         return RefreshOutcome(ok=False, error=source.last_error)
-    _replace_events(session, source, parsed.occurrences)
     source.etag, source.last_modified = fetched.etag, fetched.last_modified
-    source.last_success_at, source.last_error = now, None
     source.next_fetch_at = now + REFRESH_EVERY + jitter
+    found = _load_feed(session, source=source, occurrences=parsed.occurrences, now=now)
+    return RefreshOutcome(ok=True, changes=len(found))
+
+
+def _load_feed(
+    session: Session, *, source: CalendarSource, occurrences: list[Occurrence], now: dt.datetime
+) -> list[AppointmentChange]:
+    _replace_events(session, source, occurrences)
+    source.last_success_at, source.last_error = now, None
     session.add(source)
     session.flush()
     found = _remerge(session, parent_id=source.parent_id, now=now, complete={source.id})
     session.commit()
-    return RefreshOutcome(ok=True, changes=len(found))
+    return found
+
+
+def load_feed_body(
+    session: Session, *, source: CalendarSource, body: bytes, now: dt.datetime
+) -> list[AppointmentChange]:
+    """What a feed said, given as bytes (the demo's earlier version of a feed)."""
+    return _load_feed(
+        session, source=source, occurrences=parse_ics(body, now=now).occurrences, now=now
+    )
 
 
 def claim_due_sources(session: Session, *, now: dt.datetime, limit: int = 20) -> list[int]:
@@ -268,11 +284,14 @@ def import_file(
         if old is not None and old.sequence > occurrence.sequence:
             continue  # an older invitation than the one we have
         status = "CANCELLED" if parsed.is_cancellation else occurrence.status
-        if old is not None:
-            session.delete(old)
-            session.flush()
         event = _event(source.id, occurrence)
         event.status = status
+        if old is not None:
+            # An update that leaves out who is coming or the details has not removed them.
+            event.attendees = event.attendees or old.attendees
+            event.description = event.description or old.description
+            session.delete(old)
+            session.flush()
         session.add(event)
         existing[occurrence.key] = event
         cancelled += status == "CANCELLED"
@@ -633,3 +652,45 @@ def upcoming_for_export(session: Session, *, parent_id: int, now: dt.datetime) -
         .order_by(Appointment.start)
     )
     return list(session.exec(query))
+
+
+# What a kind of meeting is: the explainer for it, from words in its title or its agency.
+EXPLAINER_WORDS = [
+    ("pre-proceedings", "pre-proceedings-meeting"),
+    ("pre proceedings", "pre-proceedings-meeting"),
+    ("core group", "child-protection-plan"),
+    ("review conference", "child-protection-plan"),
+    ("family group", "family-group-conference"),
+    ("discharge", "hospital-and-discharge-planning"),
+    ("conference", "child-protection-conference"),
+    ("strategy", "strategy-discussion-and-section-47"),
+    ("pre-birth assessment", "pre-birth-assessment"),
+    ("parenting assessment", "parenting-assessments"),
+    ("hearing", "care-proceedings"),
+    ("court", "care-proceedings"),
+    ("guardian", "childrens-guardian"),
+    ("cafcass", "childrens-guardian"),
+    ("family time", "family-time"),
+    ("contact", "family-time"),
+    ("solicitor", "your-solicitor"),
+    ("probation", "probation-and-criminal-justice"),
+]
+AGENCY_EXPLAINERS = {
+    Agency.child_protection_conference: "child-protection-conference",
+    Agency.family_court: "care-proceedings",
+    Agency.cafcass: "childrens-guardian",
+    Agency.solicitor: "your-solicitor",
+    Agency.probation: "probation-and-criminal-justice",
+    Agency.childrens_social_care: "whos-who",
+    Agency.perinatal_mental_health: "asking-for-help",
+    Agency.substance_use: "asking-for-help",
+}
+
+
+def explainer_for(appointment: Appointment) -> str | None:
+    """The explainer that says what this kind of meeting is, if we can tell."""
+    title = appointment.summary.casefold()
+    for words, slug in EXPLAINER_WORDS:
+        if words in title:
+            return slug
+    return AGENCY_EXPLAINERS.get(appointment.agency)

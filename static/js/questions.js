@@ -21,13 +21,16 @@
     return Date.now().toString(36) + Math.random().toString(36).slice(2, 8);
   }
 
-  function add(text, about) {
+  function add(text, about, appointment) {
     var items = load();
     var clean = String(text).trim().slice(0, 500);
     if (!clean) return false;
-    var duplicate = items.some(function (item) { return item.text === clean && !item.done; });
+    var duplicate = items.some(function (item) {
+      return item.text === clean && !item.done && (item.appointment || "") === (appointment || "");
+    });
     if (!duplicate) {
-      items.push({ id: newId(), text: clean, about: about || "", done: false, created: new Date().toISOString() });
+      items.push({ id: newId(), text: clean, about: about || "", appointment: appointment || "",
+        done: false, created: new Date().toISOString() });
       save(items);
     }
     return true;
@@ -151,9 +154,45 @@
     });
   }
 
+  // On an appointment's page: the questions attached to it, and a way to add one.
+  function setUpAppointment(section) {
+    var id = section.dataset.appointmentQuestions;
+    var list = section.querySelector("[data-appointment-question-list]");
+    var form = section.querySelector("[data-appointment-question-form]");
+    var field = form.querySelector("input");
+    var status = form.querySelector("[data-question-status]");
+    section.hidden = false;
+    function show() {
+      list.textContent = "";
+      var mine = load().filter(function (item) { return item.appointment === id; });
+      if (!mine.length) {
+        var empty = document.createElement("li");
+        empty.textContent = section.dataset.emptyLabel;
+        list.appendChild(empty);
+      }
+      mine.forEach(function (item) {
+        var li = document.createElement("li");
+        li.className = "question" + (item.done ? " question--done" : "");
+        li.textContent = item.text;
+        list.appendChild(li);
+      });
+    }
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (add(field.value, location.pathname, id)) {
+        field.value = "";
+        status.textContent = section.dataset.addedLabel;
+        show();
+      }
+    });
+    show();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var root = document.querySelector("[data-questions]");
     if (root) setUpPage(root);
+    var appointment = document.querySelector("[data-appointment-questions]");
+    if (appointment) setUpAppointment(appointment);
     setUpAskButtons();
   });
   document.addEventListener("htmx:afterSettle", setUpAskButtons);

@@ -153,7 +153,8 @@ def test_upload_then_a_newer_invitation_then_a_cancellation(db, parent):
     assert conference.start.replace(tzinfo=dt.UTC) == at(3, 27, 14), (
         "an older invitation is ignored"
     )
-    service.import_file(db, parent_id=parent.id, data=(FIXTURES / "outlook_cancel.ics").read_bytes(),
+    cancel = (FIXTURES / "outlook_cancel.ics").read_bytes()
+    service.import_file(db, parent_id=parent.id, data=cancel,
                         agency="child_protection_conference", label="", now=NOW)  # fmt: skip
     (conference,) = appointments(db, parent)
     assert conference.cancelled

@@ -51,6 +51,10 @@ PUBLIC = {
     ("GET", "/{locale}/pathway/{step}/walk"),
     # The same page for everyone: the list itself lives in the browser's storage.
     ("GET", "/{locale}/questions/"),
+    # The secret in the address is the key to the parent's merged calendar.
+    ("GET", "/calendar/{token}.ics"),
+    # Demo agencies' feeds, only served with DEMO_FEEDS.
+    ("GET", "/demo-feeds/{name}.ics"),
 }
 
 # The signed-in person's own account: nothing here belongs to a parent they do not own.
@@ -220,7 +224,7 @@ def world(db, need: Permission | Level) -> tuple[object, object, list[Actor]]:
 
 
 def address(route: APIRoute, link, selector: str | None) -> str:
-    values = {"locale": "en", "link_id": link.id}
+    values = {"locale": "en", "link_id": link.id, "appointment_id": 1, "source_id": 1}
     path = route.path
     for name, value in values.items():
         path = path.replace("{" + name + "}", str(value))

@@ -1,0 +1,71 @@
+"""Agenda, week and month as a page shows them: days in London time, each with its items."""
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from app.calendar.service import AppointmentView
+
+LONDON = ZoneInfo("Europe/London")
+
+
+@dataclass(frozen=True)
+class Day:
+    date: dt.date
+    items: list[AppointmentView]
+    in_month: bool = True
+
+
+def london_day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """Midnight to midnight in London, in UTC (23 or 25 hours on clock-change days)."""
+    start = dt.datetime.combine(day, dt.time(0), LONDON)
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), LONDON)
+    return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
+
+
+def london_date(moment: dt.datetime) -> dt.date:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(LONDON).date()
+
+
+def by_day(
+    views: list[AppointmentView], days: list[dt.date], month: int | None = None
+) -> list[Day]:
+    """The given days, each with the appointments that start on it (London time)."""
+    grouped: dict[dt.date, list[AppointmentView]] = {day: [] for day in days}
+    for view in views:
+        day = london_date(view.appointment.start)
+        if day in grouped:
+            grouped[day].append(view)
+    return [Day(day, grouped[day], month is None or day.month == month) for day in days]
+
+
+def week_days(start: dt.date) -> list[dt.date]:
+    monday = start - dt.timedelta(days=start.weekday())
+    return [monday + dt.timedelta(days=i) for i in range(7)]
+
+
+def month_days(year: int, month: int) -> list[dt.date]:
+    """Whole weeks, Monday first, covering the month."""
+    first = dt.date(year, month, 1)
+    start = first - dt.timedelta(days=first.weekday())
+    following = dt.date(year + (month == 12), month % 12 + 1, 1)
+    end = following + dt.timedelta(days=(7 - following.weekday()) % 7)
+    return [start + dt.timedelta(days=i) for i in range((end - start).days)]
+
+
+def parse_day(value: str | None, fallback: dt.date) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value) if value else fallback
+    except ValueError:
+        return fallback
+
+
+def parse_month(value: str | None, fallback: dt.date) -> tuple[int, int]:
+    try:
+        year, month = (int(part) for part in (value or "").split("-"))
+        dt.date(year, month, 1)
+        return year, month
+    except ValueError:
+        return fallback.year, fallback.month

@@ -1,0 +1,332 @@
+"""The calendar: agenda, week, month, one appointment, sources, and the .ics ways out."""
+
+import datetime as dt
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+
+from app.calendar import demo, service, views
+from app.calendar.labels import AGENCY_NAMES, agency_options
+from app.consent.models import Permission
+from app.deps import (
+    ClockDep,
+    LocaleDep,
+    OwnerAccess,
+    PagesDep,
+    SessionDep,
+    SettingsDep,
+    parent_access,
+)
+from app.forms import FormError
+
+router = APIRouter()
+
+SeeAppointments = parent_access(Permission.see_appointments)
+EditAppointments = parent_access(Permission.edit_appointments)
+MAX_UPLOAD = 5 * 1024 * 1024
+AGENDA_DAYS = 90
+
+
+def _context(request: Request, access, loc, **extra) -> dict:
+    return {
+        "access": access,
+        "agency_names": {a.value: loc.translations.gettext(n) for a, n in AGENCY_NAMES.items()},
+        "agency_options": agency_options(loc.translations),
+        "agency_filter": request.query_params.get("agency", ""),
+        "csrf_protected": True,
+        "can_edit": access.is_parent or access.link.allows(Permission.edit_appointments),
+        **extra,
+    }
+
+
+def _today(now: dt.datetime) -> dt.date:
+    return views.london_date(now)
+
+
+@router.get("/{locale}/calendar/", include_in_schema=False)
+def agenda(
+    request: Request, loc: LocaleDep, pages: PagesDep, session: SessionDep,
+    access: SeeAppointments, now: ClockDep, agency: str | None = None, past: bool = False,
+) -> Response:  # fmt: skip
+    """Upcoming appointments as a list, with clashes and journeys flagged."""
+    today = _today(now)
+    start_day = today - dt.timedelta(days=30) if past else today
+    start, _ = views.london_day_bounds(start_day)
+    _, end = views.london_day_bounds(today + dt.timedelta(days=AGENDA_DAYS))
+    found = service.appointments_between(
+        session, parent_id=access.parent.id, start=start, end=end, agency=agency
+    )
+    days = [
+        d
+        for d in views.by_day(
+            found, sorted({views.london_date(v.appointment.start) for v in found})
+        )
+    ]
+    sources = service.parent_sources(session, parent_id=access.parent.id)
+    context = _context(request, access, loc, days=days, sources=sources, past=past, view="agenda")
+    return pages.render(request, "calendar/agenda.html", context, private=True)
+
+
+@router.get("/{locale}/calendar/week", include_in_schema=False)
+def week(
+    request: Request, loc: LocaleDep, pages: PagesDep, session: SessionDep,
+    access: SeeAppointments, now: ClockDep, start: str | None = None, agency: str | None = None,
+) -> Response:  # fmt: skip
+    days = views.week_days(views.parse_day(start, _today(now)))
+    begin, _ = views.london_day_bounds(days[0])
+    _, end = views.london_day_bounds(days[-1])
+    found = service.appointments_between(
+        session, parent_id=access.parent.id, start=begin, end=end, agency=agency
+    )
+    context = _context(
+        request, access, loc, days=views.by_day(found, days), view="week",
+        previous=days[0] - dt.timedelta(days=7), following=days[0] + dt.timedelta(days=7),
+    )  # fmt: skip
+    return pages.render(request, "calendar/week.html", context, private=True)
+
+
+@router.get("/{locale}/calendar/month", include_in_schema=False)
+def month(
+    request: Request, loc: LocaleDep, pages: PagesDep, session: SessionDep,
+    access: SeeAppointments, now: ClockDep, month: str | None = None, agency: str | None = None,
+) -> Response:  # fmt: skip
+    year, number = views.parse_month(month, _today(now))
+    days = views.month_days(year, number)
+    begin, _ = views.london_day_bounds(days[0])
+    _, end = views.london_day_bounds(days[-1])
+    found = service.appointments_between(
+        session, parent_id=access.parent.id, start=begin, end=end, agency=agency
+    )
+    first = dt.date(year, number, 1)
+    context = _context(
+        request, access, loc, days=views.by_day(found, days, number), view="month", first=first,
+        previous=(first - dt.timedelta(days=1)).strftime("%Y-%m"),
+        following=(first + dt.timedelta(days=32)).strftime("%Y-%m"),
+    )  # fmt: skip
+    return pages.render(request, "calendar/month.html", context, private=True)
+
+
+@router.get("/{locale}/calendar/appointments/{appointment_id}", include_in_schema=False)
+def appointment(
+    request: Request, appointment_id: int, loc: LocaleDep, pages: PagesDep,
+    session: SessionDep, access: SeeAppointments,
+) -> Response:  # fmt: skip
+    detail = service.appointment_detail(
+        session, parent_id=access.parent.id, appointment_id=appointment_id
+    )
+    if detail is None:
+        raise HTTPException(status_code=404)
+    slug = service.explainer_for(detail.appointment)
+    explainer = request.app.state.content.explainer(loc.code, slug) if slug else None
+    context = _context(request, access, loc, detail=detail, explainer=explainer)
+    return pages.render(request, "calendar/appointment.html", context, private=True)
+
+
+@router.get(
+    "/{locale}/calendar/appointments/{appointment_id}/calendar.ics", include_in_schema=False
+)
+def appointment_ics(appointment_id: int, session: SessionDep, access: SeeAppointments) -> Response:
+    """One appointment for the phone's own calendar."""
+    detail = service.appointment_detail(
+        session, parent_id=access.parent.id, appointment_id=appointment_id
+    )
+    if detail is None:
+        raise HTTPException(status_code=404)
+    return _ics_response(service.to_ics([detail.appointment]), "appointment.ics")
+
+
+def _ics_response(data: bytes, filename: str) -> Response:
+    return Response(
+        data,
+        media_type="text/calendar; charset=utf-8",
+        headers={
+            "Content-Disposition": f"attachment; filename={quote(filename)}",
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def _sources_page(
+    request, loc, pages, session, access, now, *, errors=None, status_code=200, **extra
+):
+    context = _context(
+        request, access, loc,
+        sources=service.parent_sources(session, parent_id=access.parent.id),
+        errors=errors or {}, form=extra.pop("form", {}), view="sources",
+        travel_minutes=service.preferences(session, parent_id=access.parent.id).travel_minutes,
+        feed_errors={k: loc.translations.gettext(v) for k, v in service.FEED_ERRORS.items()},
+        ics_errors={f"ics_{k}": loc.translations.gettext(v) for k, v in service.ICS_ERRORS.items()},
+        **extra,
+    )  # fmt: skip
+    return pages.render(
+        request, "calendar/sources.html", context, status_code=status_code, private=True
+    )
+
+
+@router.get("/{locale}/calendar/sources", include_in_schema=False)
+def sources(
+    request: Request, loc: LocaleDep, pages: PagesDep, session: SessionDep,
+    access: SeeAppointments, now: ClockDep,
+) -> Response:  # fmt: skip
+    """Where the appointments come from, how each feed is doing, and ways to add more."""
+    return _sources_page(request, loc, pages, session, access, now)
+
+
+def _back_to_sources(loc, access, note: str) -> RedirectResponse:
+    joiner = "&" if access.query else "?"
+    return RedirectResponse(
+        f"/{loc.code}/calendar/sources{access.query}{joiner}done={note}", status_code=303
+    )
+
+
+@router.post("/{locale}/calendar/sources/feed", include_in_schema=False)
+def add_feed(
+    request: Request, loc: LocaleDep, pages: PagesDep, session: SessionDep,
+    access: EditAppointments, now: ClockDep,
+    url: Annotated[str, Form(max_length=2000)] = "",
+    agency: Annotated[str, Form(max_length=40)] = "",
+    label: Annotated[str, Form(max_length=120)] = "",
+) -> Response:  # fmt: skip
+    try:
+        service.add_feed(
+            session, parent_id=access.parent.id, url=url, agency=agency, label=label, now=now
+        )
+    except FormError as error:
+        form = {"url": url, "agency": agency, "label": label}
+        return _sources_page(request, loc, pages, session, access, now, status_code=400,
+                             errors=error.translated(loc.translations), form=form)  # fmt: skip
+    request.app.state.refresher.wake()
+    return _back_to_sources(loc, access, "feed")
+
+
+@router.post("/{locale}/calendar/sources/upload", include_in_schema=False)
+async def upload(
+    request: Request, loc: LocaleDep, pages: PagesDep, session: SessionDep,
+    access: EditAppointments, now: ClockDep,
+    file: Annotated[UploadFile | None, File()] = None,
+    agency: Annotated[str, Form(max_length=40)] = "",
+) -> Response:  # fmt: skip
+    data = await file.read(MAX_UPLOAD + 1) if file is not None else b""
+    try:
+        if len(data) > MAX_UPLOAD:
+            raise FormError({"file": service.ICS_ERRORS["too_big"]})
+        outcome = service.import_file(
+            session, parent_id=access.parent.id, data=data, agency=agency,
+            label=(file.filename or "") if file else "", now=now,
+        )  # fmt: skip
+    except FormError as error:
+        errors = error.translated(loc.translations)
+        return _sources_page(request, loc, pages, session, access, now, status_code=400,
+                             errors=errors, form={"agency": agency})  # fmt: skip
+    note = f"upload-{outcome.added_or_updated}-{outcome.cancelled}"
+    return _back_to_sources(loc, access, note)
+
+
+@router.post("/{locale}/calendar/appointments", include_in_schema=False)
+def add_appointment(
+    request: Request, loc: LocaleDep, pages: PagesDep, session: SessionDep,
+    settings: SettingsDep, access: EditAppointments, now: ClockDep,
+    agency: Annotated[str, Form(max_length=40)] = "",
+    summary: Annotated[str, Form(max_length=400)] = "",
+    date: Annotated[str, Form(max_length=20)] = "",
+    start_time: Annotated[str, Form(max_length=10)] = "",
+    end_time: Annotated[str, Form(max_length=10)] = "",
+    location: Annotated[str, Form(max_length=600)] = "",
+    who: Annotated[str, Form(max_length=1100)] = "",
+    what_to_bring: Annotated[str, Form(max_length=2100)] = "",
+    notes: Annotated[str, Form(max_length=4100)] = "",
+) -> Response:  # fmt: skip
+    form = {"agency": agency, "summary": summary, "date": date, "start_time": start_time,
+            "end_time": end_time, "location": location, "who": who,
+            "what_to_bring": what_to_bring, "notes": notes}  # fmt: skip
+    try:
+        made = service.add_manual(
+            session, parent_id=access.parent.id, timezone=settings.timezone, now=now, **form
+        )
+    except FormError as error:
+        return _sources_page(request, loc, pages, session, access, now, status_code=400,
+                             errors=error.translated(loc.translations), form=form)  # fmt: skip
+    return RedirectResponse(
+        f"/{loc.code}/calendar/appointments/{made.id}{access.query}", status_code=303
+    )
+
+
+@router.post("/{locale}/calendar/sources/{source_id}/refresh", include_in_schema=False)
+def refresh(
+    request: Request, source_id: int, loc: LocaleDep, session: SessionDep,
+    access: EditAppointments, now: ClockDep,
+) -> Response:  # fmt: skip
+    source = next(
+        (
+            s
+            for s in service.parent_sources(session, parent_id=access.parent.id)
+            if s.id == source_id
+        ),
+        None,
+    )
+    if source is None or source.feed_url is None:
+        raise HTTPException(status_code=404)
+    service.refresh_source(session, source=source, client=request.app.state.feed_client, now=now)
+    return _back_to_sources(loc, access, "refreshed")
+
+
+@router.post("/{locale}/calendar/sources/{source_id}/delete", include_in_schema=False)
+def delete(
+    source_id: int, loc: LocaleDep, session: SessionDep, access: EditAppointments, now: ClockDep
+) -> Response:
+    try:
+        service.delete_source(session, parent_id=access.parent.id, source_id=source_id, now=now)
+    except LookupError as missing:
+        raise HTTPException(status_code=404) from missing
+    return _back_to_sources(loc, access, "deleted")
+
+
+@router.post("/{locale}/calendar/settings", include_in_schema=False)
+def travel(
+    request: Request, loc: LocaleDep, pages: PagesDep, session: SessionDep,
+    access: OwnerAccess, now: ClockDep, travel_minutes: Annotated[str, Form(max_length=5)] = "",
+) -> Response:  # fmt: skip
+    try:
+        minutes = int(travel_minutes)
+        service.set_travel_minutes(session, parent_id=access.parent.id, minutes=minutes)
+    except (ValueError, FormError):
+        errors = {
+            "travel_minutes": loc.translations.gettext("Enter a number of minutes from 0 to 240.")
+        }
+        return _sources_page(
+            request, loc, pages, session, access, now, status_code=400, errors=errors
+        )
+    return _back_to_sources(loc, access, "saved")
+
+
+@router.post("/{locale}/calendar/subscribe", include_in_schema=False)
+def subscribe(
+    request: Request, loc: LocaleDep, pages: PagesDep, session: SessionDep,
+    access: OwnerAccess, now: ClockDep,
+) -> Response:  # fmt: skip
+    """A new private address for the whole calendar; any old one stops working."""
+    token = service.reset_feed_token(session, parent_id=access.parent.id)
+    origin = request.app.state.settings.public_origin or str(request.base_url).rstrip("/")
+    return _sources_page(request, loc, pages, session, access, now,
+                         subscribe_url=f"{origin}/calendar/{token}.ics")  # fmt: skip
+
+
+@router.get("/calendar/{token}.ics", include_in_schema=False)
+def private_feed(token: str, session: SessionDep, now: ClockDep) -> Response:
+    """The parent's merged calendar for their phone to subscribe to; the token is the key."""
+    parent_id = service.parent_for_feed_token(session, token=token)
+    if parent_id is None:
+        raise HTTPException(status_code=404)
+    appointments = service.upcoming_for_export(session, parent_id=parent_id, now=now)
+    return _ics_response(service.to_ics(appointments), "next-steps.ics")
+
+
+@router.get("/demo-feeds/{name}.ics", include_in_schema=False)
+def demo_feed(name: str, settings: SettingsDep, now: ClockDep) -> Response:
+    """The demo agencies' feeds (only with DEMO_FEEDS), dated from today."""
+    body = demo.demo_feed(name, views.london_date(now)) if settings.demo_feeds else None
+    if body is None:
+        raise HTTPException(status_code=404)
+    return Response(body, media_type="text/calendar; charset=utf-8")
