@@ -94,26 +94,13 @@ def _normal(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", text.casefold()).strip()
 
 
-def _same_booking(a: SourceItem, b: SourceItem) -> bool:
-    """Two sources' entries that are one booking though their UIDs differ: same times, and
-    the same title or the same place."""
-    if a.source_id == b.source_id or (a.start, a.end) != (b.start, b.end):
-        return False
-    return bool(
-        (_normal(a.summary) and _normal(a.summary) == _normal(b.summary))
-        or (_normal(a.location) and _normal(a.location) == _normal(b.location))
-    )
-
-
 def merge(items: list[SourceItem]) -> dict[str, Desired]:
     """One Desired per booking: same UID and recurrence together, then look-alikes joined."""
     groups: dict[str, list[SourceItem]] = defaultdict(list)
     for item in items:
         groups[item.key].append(item)
-    # Join groups that are the same booking seen by sources that gave it different UIDs.
-    by_time: dict[tuple, list[str]] = defaultdict(list)
-    for key, members in groups.items():
-        by_time[(members[0].start, members[0].end)].append(key)
+    # Join groups that are the same booking seen by sources that gave it different UIDs:
+    # the same times, and the same title or the same place. Hashing on those keeps it linear.
     parent = {key: key for key in groups}
 
     def root(key: str) -> str:
@@ -122,11 +109,21 @@ def merge(items: list[SourceItem]) -> dict[str, Desired]:
             key = parent[key]
         return key
 
-    for keys in by_time.values():
-        for i, first in enumerate(keys):
-            for second in keys[i + 1 :]:
-                if any(_same_booking(a, b) for a in groups[first] for b in groups[second]):
-                    parent[root(second)] = root(first)
+    buckets: dict[tuple, list[tuple[int, str]]] = defaultdict(list)
+    for key, members in groups.items():
+        for member in members:
+            for kind, text in (("title", member.summary), ("place", member.location)):
+                normal = _normal(text)
+                if normal:
+                    buckets[(member.start, member.end, kind, normal)].append(
+                        (member.source_id, key)
+                    )
+    for entries in buckets.values():
+        if len({source for source, _ in entries}) < 2:
+            continue
+        first = entries[0][1]
+        for _, key in entries[1:]:
+            parent[root(key)] = root(first)
     joined: dict[str, list[SourceItem]] = defaultdict(list)
     for key, members in groups.items():
         joined[root(key)].extend(members)
@@ -223,24 +220,27 @@ class Timed:
 
 def flags(appointments: list[Timed], *, travel_minutes: int) -> dict[int, list[Flag]]:
     """Clashes (overlapping times) and journeys too short to make (different places with
-    less than the travel allowance between them)."""
+    less than the travel allowance between them), in one sweep through the day in order.
+    Each appointment is compared with the one that ends last before or across its start."""
     timed = sorted(
         (a for a in appointments if not a.all_day and not a.cancelled), key=lambda a: a.start
     )
     result: dict[int, list[Flag]] = defaultdict(list)
     allowance = dt.timedelta(minutes=travel_minutes)
-    for i, first in enumerate(timed):
-        for second in timed[i + 1 :]:
-            if second.start >= first.end + allowance:
-                break
-            if second.start < first.end:
-                result[first.id].append(Flag("clash", second.id))
-                result[second.id].append(Flag("clash", first.id))
-            elif (
-                _normal(first.location)
-                and _normal(second.location)
-                and _normal(first.location) != _normal(second.location)
-            ):
-                result[first.id].append(Flag("travel", second.id))
-                result[second.id].append(Flag("travel", first.id))
+    latest: Timed | None = None  # of those seen so far, the one that ends last
+    for current in timed:
+        if latest is not None:
+            if current.start < latest.end:
+                result[latest.id].append(Flag("clash", current.id))
+                result[current.id].append(Flag("clash", latest.id))
+            elif current.start < latest.end + allowance and _different_places(latest, current):
+                result[latest.id].append(Flag("travel", current.id))
+                result[current.id].append(Flag("travel", latest.id))
+        if latest is None or current.end > latest.end:
+            latest = current
     return dict(result)
+
+
+def _different_places(first: Timed, second: Timed) -> bool:
+    a, b = _normal(first.location), _normal(second.location)
+    return bool(a and b and a != b)
