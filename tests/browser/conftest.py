@@ -64,7 +64,13 @@ def live_app(tmp_path_factory, neutral_site):
     from tests.conftest import migrate
 
     data = tmp_path_factory.mktemp("live")
-    settings = settings_for(f"sqlite:///{data / 'live.db'}", data, locales="en,cy,ar")
+    settings = settings_for(
+        f"sqlite:///{data / 'live.db'}",
+        data,
+        locales="en,cy,ar",
+        demo_feeds=True,  # the app serves the demo agencies' feeds to itself, on loopback
+        feeds_allow_loopback=True,
+    )
     settings.quick_exit_url = f"{neutral_site}/weather"
     app = create_app(settings)
     migrate(app.state.engine)
