@@ -21,7 +21,17 @@ from app.deps import SignInRequired
 from app.explainers.content import load_content
 from app.explainers.search import SearchIndex
 from app.i18n import LOCALE_COOKIE, LocaleInfo, locale_info, negotiate
-from app.routes import accounts, calendar, consent, explainers, home, pathway, pwa, questions
+from app.routes import (
+    accounts,
+    agency_api,
+    calendar,
+    consent,
+    explainers,
+    home,
+    pathway,
+    pwa,
+    questions,
+)
 from app.security import (
     HeadAsGetMiddleware,
     MultipartTokenMiddleware,
@@ -49,7 +59,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         app.state.feed_client.close()
 
     app = FastAPI(
-        title="Next Steps",
+        title="Next Steps agency API",
+        version="1",
+        description="Agency staff linked to a parent add, move and cancel bookings in the "
+        "parent's Next Steps calendar. Authenticate with a personal API token.",
         docs_url=None,
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
@@ -81,6 +94,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(accounts.router)
     app.include_router(consent.router)
     app.include_router(calendar.router)
+    app.include_router(agency_api.router)
+    app.include_router(agency_api.pages_router)
 
     _add_error_pages(app)
 

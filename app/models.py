@@ -12,6 +12,7 @@ from app.accounts.models import (
     UserSession,
     WebAuthnChallenge,
 )
+from app.agency.models import ApiToken
 from app.calendar.models import (
     Appointment,
     AppointmentChange,
@@ -25,6 +26,7 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "AccessRecord",
+    "ApiToken",
     "Appointment",
     "AppointmentChange",
     "CalendarPreferences",

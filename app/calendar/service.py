@@ -64,7 +64,7 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _aware(value: dt.datetime) -> dt.datetime:
+def as_utc(value: dt.datetime) -> dt.datetime:
     """SQLite gives back naive datetimes; everything here is UTC."""
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
@@ -116,7 +116,7 @@ def delete_source(session: Session, *, parent_id: int, source_id: int, now: dt.d
         raise LookupError(source_id)
     session.delete(source)
     session.flush()
-    _remerge(session, parent_id=parent_id, now=now, complete={source_id}, gone={source_id})
+    remerge(session, parent_id=parent_id, now=now, complete={source_id}, gone={source_id})
     session.commit()
 
 
@@ -195,7 +195,7 @@ def _load_feed(
     source.last_success_at, source.last_error = now, None
     session.add(source)
     session.flush()
-    found = _remerge(session, parent_id=source.parent_id, now=now, complete={source.id})
+    found = remerge(session, parent_id=source.parent_id, now=now, complete={source.id})
     session.commit()
     return found
 
@@ -297,7 +297,7 @@ def import_file(
         cancelled += status == "CANCELLED"
         updated += status != "CANCELLED"
     session.flush()
-    _remerge(session, parent_id=parent_id, now=now, complete=set())
+    remerge(session, parent_id=parent_id, now=now, complete=set())
     session.commit()
     return ImportOutcome(updated, cancelled, parsed.skipped)
 
@@ -375,7 +375,7 @@ def add_manual(
         )
     )
     session.flush()
-    _remerge(session, parent_id=parent_id, now=now, complete=set())
+    remerge(session, parent_id=parent_id, now=now, complete=set())
     session.commit()
     return session.exec(
         select(Appointment).where(
@@ -387,7 +387,7 @@ def add_manual(
 # Merging ---------------------------------------------------------------------------------
 
 
-def _remerge(
+def remerge(
     session: Session,
     *,
     parent_id: int,
@@ -412,8 +412,8 @@ def _remerge(
             agency=sources[e.source_id].agency,
             uid=e.uid,
             recurrence_id=e.recurrence_id,
-            start=_aware(e.start),
-            end=_aware(e.end),
+            start=as_utc(e.start),
+            end=as_utc(e.end),
             all_day=e.all_day,
             summary=e.summary,
             location=e.location,
@@ -432,7 +432,7 @@ def _remerge(
         for a in session.exec(select(Appointment).where(Appointment.parent_id == parent_id))
     }
     current = {
-        key: Current(key, _aware(a.start), _aware(a.end), a.summary, a.location, a.cancelled)
+        key: Current(key, as_utc(a.start), as_utc(a.end), a.summary, a.location, a.cancelled)
         for key, a in stored.items()
     }
     source_of = {
@@ -518,7 +518,7 @@ def appointments_between(
     travel = preferences(session, parent_id=parent_id).travel_minutes
     found = flags(
         [
-            Timed(a.id, _aware(a.start), _aware(a.end), a.location, a.all_day, a.cancelled)
+            Timed(a.id, as_utc(a.start), as_utc(a.end), a.location, a.all_day, a.cancelled)
             for a in rows
         ],
         travel_minutes=travel,
@@ -560,8 +560,8 @@ def appointment_detail(
     around = appointments_between(
         session,
         parent_id=parent_id,
-        start=_aware(appointment.start) - day,
-        end=_aware(appointment.end) + day,
+        start=as_utc(appointment.start) - day,
+        end=as_utc(appointment.end) + day,
     )
     mine = next((v.flags for v in around if v.appointment.id == appointment_id), ())
     others = {v.appointment.id: v.appointment for v in around}
@@ -616,10 +616,10 @@ def to_ics(appointments: list[Appointment], *, name: str = "Next Steps") -> byte
         )
         event.add("dtstamp", stamp)
         if appointment.all_day:
-            event.add("dtstart", _aware(appointment.start).astimezone(_london()).date())
+            event.add("dtstart", as_utc(appointment.start).astimezone(_london()).date())
         else:
-            event.add("dtstart", _aware(appointment.start))
-            event.add("dtend", _aware(appointment.end))
+            event.add("dtstart", as_utc(appointment.start))
+            event.add("dtend", as_utc(appointment.end))
         event.add("summary", appointment.summary or "Appointment")
         if appointment.location:
             event.add("location", appointment.location)

@@ -16,6 +16,7 @@ from sqlmodel import select
 from app.accounts.models import Role
 from app.consent.models import AccessRecord, Level, Permission
 from app.deps import ParentAccess, get_current_user
+from app.routes.agency_api import api_user, booking_access
 from tests import factories
 from tests.factories import csrf
 
@@ -73,7 +74,14 @@ OWN_ACCOUNT = {
     ("GET", "/{locale}/account/organisation"),
     ("POST", "/{locale}/account/organisation/invite"),
     ("POST", "/{locale}/account/organisation/staff/{staff_id}/{action}"),
+    ("GET", "/{locale}/account/api-tokens"),
+    ("POST", "/{locale}/account/api-tokens"),
+    ("POST", "/{locale}/account/api-tokens/{token_id}/revoke"),
 }
+
+# The agency API: a token's own list of parents, and bookings behind the API's gate (the
+# same consent check, with a token instead of a session); tested in tests/agency.
+API_OWN = {("GET", "/api/v1/parents")}
 
 
 def _calls(route: APIRoute):
@@ -118,13 +126,26 @@ def endpoints(app):
             yield method, route
 
 
+def behind_api_gate(route: APIRoute) -> bool:
+    return any(call is booking_access for call in _calls(route))
+
+
 def unguarded(app) -> list[tuple[str, str]]:
-    """Routes that are neither listed as public or own-account nor behind the gate."""
+    """Routes that are neither listed as public or own-account nor behind a gate."""
     return [
         (method, route.path)
         for method, route in endpoints(app)
-        if gate_of(route) is None and (method, route.path) not in PUBLIC | OWN_ACCOUNT
+        if gate_of(route) is None
+        and not behind_api_gate(route)
+        and (method, route.path) not in PUBLIC | OWN_ACCOUNT | API_OWN
     ]
+
+
+def test_every_api_route_needs_a_token(app):
+    api = [(m, r) for m, r in endpoints(app) if r.path.startswith("/api/")]
+    assert api
+    for method, route in api:
+        assert any(call is api_user for call in _calls(route)), (method, route.path)
 
 
 def gated(app) -> list[tuple[str, APIRoute, Permission | Level]]:
