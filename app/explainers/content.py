@@ -153,14 +153,20 @@ def _read_yaml(path: Path) -> dict:
     return data
 
 
+def _read_entry(path: Path, model: type[BaseModel], locale: str):
+    """A content file's checked front matter and its Markdown body."""
+    data, body = _read_front_matter(path)
+    meta = _validate(model, data, path)
+    if meta.slug != path.stem:
+        raise ContentError(path, "slug", f"'{meta.slug}' differs from the file name")
+    _check_translation_meta(path, meta, locale)
+    return meta, body
+
+
 def _load_glossary(folder: Path, locale: str, more_label: str) -> dict[str, GlossaryEntry]:
     entries: dict[str, GlossaryEntry] = {}
     for path in sorted(folder.glob("*.md")):
-        data, body = _read_front_matter(path)
-        meta = _validate(GlossaryMeta, data, path)
-        if meta.slug != path.stem:
-            raise ContentError(path, "slug", f"'{meta.slug}' differs from the file name")
-        _check_translation_meta(path, meta, locale)
+        meta, body = _read_entry(path, GlossaryMeta, locale)
         env = RenderEnv(locale=locale, definitions={}, more_label=more_label)
         html = render_markdown(body, env)
         version = (
@@ -224,11 +230,7 @@ def _load_explainers(
     explainers: dict[str, Explainer] = {}
     envs: dict[str, RenderEnv] = {}
     for path in sorted(folder.glob("*.md")):
-        data, body = _read_front_matter(path)
-        meta = _validate(ExplainerMeta, data, path)
-        if meta.slug != path.stem:
-            raise ContentError(path, "slug", f"'{meta.slug}' differs from the file name")
-        _check_translation_meta(path, meta, locale)
+        meta, body = _read_entry(path, ExplainerMeta, locale)
         marked = {match.group(1) for match in TERM_MARK.finditer(body)}
         undeclared = sorted(marked - set(meta.terms))
         if undeclared:
