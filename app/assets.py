@@ -28,6 +28,10 @@ class HashedStatic(StaticFiles):
                 self._urls[relative] = hashed
                 self._real[hashed] = relative
 
+    def names(self) -> list[str]:
+        """Every static file, by its unhashed name."""
+        return list(self._urls)
+
     def url(self, relative: str) -> str:
         """The public address of a static file; an unknown file is an error at render time."""
         return "/static/" + self._urls[relative]

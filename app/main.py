@@ -21,6 +21,7 @@ from app.deps import SignInRequired
 from app.explainers.content import load_content
 from app.explainers.search import SearchIndex
 from app.i18n import LOCALE_COOKIE, LocaleInfo, locale_info, negotiate
+from app.pwa.service import build_service_worker, manifest
 from app.routes import (
     accounts,
     agency_api,
@@ -84,6 +85,15 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         },
     )
     app.state.search = {code: SearchIndex(app.state.content, code) for code in settings.locale_list}
+    app.state.service_worker = build_service_worker(
+        static=static, content=app.state.content, locales=settings.locale_list
+    )
+    app.state.manifest = manifest(
+        static=static,
+        name=locale_info(settings.default_locale).translations.gettext("Next Steps"),
+        short_name=locale_info(settings.default_locale).translations.gettext("Next Steps"),
+        locale=settings.default_locale,
+    )
 
     app.mount("/static", static, name="static")
     app.include_router(pwa.router)

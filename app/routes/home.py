@@ -63,3 +63,9 @@ def safe_next(path: str) -> str:
     if not path.startswith("/") or path.startswith("//") or "\\" in path or "\n" in path:
         return "/"
     return path
+
+
+@router.get("/{locale}/install", include_in_schema=False)
+def install(request: Request, loc: LocaleDep, pages: PagesDep) -> Response:
+    """How to add Next Steps to the home screen, and the switch that saves data."""
+    return pages.render(request, "home/install.html")

@@ -1,9 +1,10 @@
-"""PWA plumbing and health: /healthz (the service worker and manifest join later)."""
+"""PWA plumbing and health: the service worker, the manifest, the offline page, /healthz."""
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from app.db import check_database
+from app.deps import PagesDep, SettingsDep
 
 router = APIRouter()
 
@@ -17,3 +18,33 @@ def healthz(request: Request) -> JSONResponse:
         status_code=200 if database_ok else 503,
         headers={"Cache-Control": "no-store"},
     )
+
+
+@router.get("/sw.js", include_in_schema=False)
+def service_worker(request: Request) -> Response:
+    """The worker for the whole site; always checked with the server, so updates arrive."""
+    return Response(
+        request.app.state.service_worker,
+        media_type="text/javascript",
+        headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/"},
+    )
+
+
+@router.get("/manifest.webmanifest", include_in_schema=False)
+def manifest(request: Request) -> JSONResponse:
+    return JSONResponse(
+        request.app.state.manifest,
+        media_type="application/manifest+json",
+        headers={"Cache-Control": "public, max-age=3600"},
+    )
+
+
+@router.get("/offline", include_in_schema=False)
+def offline(request: Request, pages: PagesDep, settings: SettingsDep) -> Response:
+    """What the service worker shows for a page it does not have, in the visitor's language."""
+    from app.main import error_locale
+
+    request.state.loc = error_locale(request)
+    response = pages.render(request, "pwa/offline.html")
+    response.headers["Vary"] = "Cookie, Accept-Language"
+    return response

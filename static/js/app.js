@@ -17,7 +17,17 @@
     document.documentElement.classList.add("leaving");
     document.body.hidden = true;
     document.title = "";
-    window.location.replace(neutralUrl());
+    var go = function () { window.location.replace(neutralUrl()); };
+    // Private copies go too, but leaving never waits more than a moment for that.
+    if (window.caches) {
+      if (navigator.serviceWorker && navigator.serviceWorker.controller) {
+        navigator.serviceWorker.controller.postMessage({ type: "quick-exit" });
+      }
+      Promise.race([caches.delete("private"), new Promise(function (r) { setTimeout(r, 150); })])
+        .then(go, go);
+    } else {
+      go();
+    }
   }
 
   var presses = 0;
@@ -114,6 +124,80 @@
       }).then(function () { document.documentElement.setAttribute("data-private-cleared", ""); });
     }
   }
+
+  // The service worker: offline copies of what the parent has seen, and of every guide in
+  // their language unless they have asked us to save data.
+  var DATA_SAVER = "nextsteps.dataSaver";
+  function dataSaver() {
+    try { return localStorage.getItem(DATA_SAVER) === "on"; } catch (e) { return false; }
+  }
+
+  function showUpdate(registration) {
+    var banner = document.querySelector("[data-update-banner]");
+    if (!banner) return;
+    banner.hidden = false;
+    banner.querySelector("[data-update-now]").addEventListener("click", function () {
+      if (registration.waiting) registration.waiting.postMessage({ type: "skip-waiting" });
+    });
+  }
+
+  function showSavedAge() {
+    var saved = document.documentElement.getAttribute("data-saved-at");
+    var banner = document.querySelector("[data-saved-banner]");
+    if (!saved || !banner) return;
+    var minutes = Math.round((Date.parse(saved) - Date.now()) / 60000);
+    var lang = document.documentElement.lang;
+    var format = new Intl.RelativeTimeFormat(lang, { numeric: "auto" });
+    var age = Math.abs(minutes) < 60 ? format.format(minutes, "minute")
+      : Math.abs(minutes) < 60 * 48 ? format.format(Math.round(minutes / 60), "hour")
+      : format.format(Math.round(minutes / 1440), "day");
+    var text = banner.querySelector("p");
+    text.textContent = text.textContent.replace("{age}", age);
+    banner.hidden = false;
+  }
+
+  if ("serviceWorker" in navigator) {
+    var refreshing = false;
+    navigator.serviceWorker.addEventListener("controllerchange", function () {
+      if (refreshing) return;
+      refreshing = true;
+      window.location.reload();
+    });
+    navigator.serviceWorker.addEventListener("message", function (event) {
+      var data = event.data || {};
+      if (data.type === "precached") document.documentElement.setAttribute("data-precached", data.locale);
+      if (data.type === "private-cleared") document.documentElement.setAttribute("data-private-cleared", "");
+    });
+    navigator.serviceWorker.register("/sw.js", { scope: "/" }).then(function (registration) {
+      if (registration.waiting && navigator.serviceWorker.controller) showUpdate(registration);
+      registration.addEventListener("updatefound", function () {
+        var worker = registration.installing;
+        worker.addEventListener("statechange", function () {
+          if (worker.state === "installed" && navigator.serviceWorker.controller) showUpdate(registration);
+        });
+      });
+      return navigator.serviceWorker.ready;
+    }).then(function (registration) {
+      if (!dataSaver()) {
+        registration.active.postMessage({ type: "precache", locale: document.documentElement.lang });
+      }
+    }).catch(function () { /* no worker: the site still works online */ });
+  }
+
+  document.addEventListener("DOMContentLoaded", showSavedAge);
+
+  // The data saver switch on the install page.
+  document.addEventListener("DOMContentLoaded", function () {
+    var saver = document.querySelector("[data-data-saver]");
+    if (!saver) return;
+    saver.closest("[data-needs-js]").hidden = false;
+    saver.checked = dataSaver();
+    saver.addEventListener("change", function () {
+      try { localStorage.setItem(DATA_SAVER, saver.checked ? "on" : "off"); } catch (e) { /* full */ }
+      var status = document.querySelector("[data-data-saver-status]");
+      if (status) status.textContent = saver.checked ? status.dataset.on : status.dataset.off;
+    });
+  });
 
   window.NextSteps = { leave: leave };
 })();
