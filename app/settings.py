@@ -32,7 +32,7 @@ class Settings(BaseSettings):
         "DATA_DIR/secret_key on first run and reuse it.",
     )
     locales: str = Field(
-        "en,cy",
+        "en,cy,pl,ro,pa,ur,pt,es,ar,bn,gu",
         description="Comma-separated locales served, English first. Each needs a catalog in "
         "app/locales/ (English is the source language).",
     )
