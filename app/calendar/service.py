@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 import json
 import random
+import re
 import secrets
 from dataclasses import dataclass
 
@@ -316,9 +317,11 @@ def add_manual(
     what_to_bring: str = "",
     notes: str = "",
     timezone: str = "Europe/London",
+    client_key: str = "",
     now: dt.datetime,
 ) -> Appointment:
-    """An appointment typed in by the parent or a supporter allowed to."""
+    """An appointment typed in by the parent or a supporter allowed to. `client_key` (made
+    by the device) makes a resend of the same form, queued while offline, change nothing."""
     from zoneinfo import ZoneInfo
 
     errors = {}
@@ -357,10 +360,19 @@ def add_manual(
     )
     if end <= start:
         raise FormError({"end_time": N_("The end time must be after the start time.")})
+    key = client_key if re.fullmatch(r"[A-Za-z0-9-]{8,64}", client_key or "") else ""
+    uid = f"manual-{key or secrets.token_hex(8)}@nextsteps"
+    if key:
+        already = session.exec(
+            select(Appointment).where(
+                Appointment.parent_id == parent_id, Appointment.match_key == f"{uid}|"
+            )
+        ).first()
+        if already is not None:
+            return already
     source = _source_for(
         session, parent_id=parent_id, kind=SourceKind.manual, agency=Agency(agency), label=""
     )
-    uid = f"manual-{secrets.token_hex(8)}@nextsteps"
     session.add(
         SourceEvent(
             source_id=source.id,

@@ -29,7 +29,10 @@ from app.settings import Settings
 router = APIRouter()
 
 # What sign-out asks the browser to forget, and the signal the service worker listens for.
-CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
+# Not "storage": it would also remove the service worker and every guide saved for reading
+# offline, which a parent on prepaid data would pay to download again. The signed-out page
+# clears this browser's local storage and private caches itself, and tells the worker.
+CLEAR_SITE_DATA = '"cache", "cookies"'
 SIGNED_OUT_SIGNAL = "signed-out"
 
 FormText = Annotated[str, Form()]

@@ -237,14 +237,16 @@ def add_appointment(
     who: Annotated[str, Form(max_length=1100)] = "",
     what_to_bring: Annotated[str, Form(max_length=2100)] = "",
     notes: Annotated[str, Form(max_length=4100)] = "",
+    client_key: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:  # fmt: skip
     form = {"agency": agency, "summary": summary, "date": date, "start_time": start_time,
             "end_time": end_time, "location": location, "who": who,
             "what_to_bring": what_to_bring, "notes": notes}  # fmt: skip
     try:
         made = service.add_manual(
-            session, parent_id=access.parent.id, timezone=settings.timezone, now=now, **form
-        )
+            session, parent_id=access.parent.id, timezone=settings.timezone, now=now,
+            client_key=client_key, **form,
+        )  # fmt: skip
     except FormError as error:
         return _sources_page(request, loc, pages, session, access, now, status_code=400,
                              errors=error.translated(loc.translations), form=form)  # fmt: skip

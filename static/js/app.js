@@ -128,6 +128,7 @@
   // The service worker: offline copies of what the parent has seen, and of every guide in
   // their language unless they have asked us to save data.
   var DATA_SAVER = "nextsteps.dataSaver";
+  var updateAsked = false;
   function dataSaver() {
     try { return localStorage.getItem(DATA_SAVER) === "on"; } catch (e) { return false; }
   }
@@ -137,6 +138,7 @@
     if (!banner) return;
     banner.hidden = false;
     banner.querySelector("[data-update-now]").addEventListener("click", function () {
+      updateAsked = true;
       if (registration.waiting) registration.waiting.postMessage({ type: "skip-waiting" });
     });
   }
@@ -158,8 +160,11 @@
 
   if ("serviceWorker" in navigator) {
     var refreshing = false;
+    var hadController = !!navigator.serviceWorker.controller;
     navigator.serviceWorker.addEventListener("controllerchange", function () {
+      // The first worker taking control is not an update: no reload (it would cost data).
       if (refreshing) return;
+      if (!hadController && !updateAsked) { hadController = true; return; }
       refreshing = true;
       window.location.reload();
     });

@@ -67,7 +67,7 @@ def live_app(tmp_path_factory, neutral_site):
     settings = settings_for(
         f"sqlite:///{data / 'live.db'}",
         data,
-        locales="en,cy,ar",
+        locales="en,cy,pl,ro,pa,ur,pt,es,ar,bn,gu",
         demo_feeds=True,  # the app serves the demo agencies' feeds to itself, on loopback
         feeds_allow_loopback=True,
     )
@@ -183,3 +183,17 @@ def axe_violations(page) -> list[dict]:
 def screenshot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture(scope="session")
+def demo(live_app, live_server):
+    """The demo data with its four feeds, as `make run` loads it, then one refresh pass."""
+    from sqlmodel import Session
+
+    from app.calendar.worker import run_once
+    from app.demo import load_demo_data
+
+    with Session(live_app.state.engine) as session:
+        load_demo_data(session, settings=live_app.state.settings, origin=live_server)
+    assert run_once(live_app.state.engine, live_app.state.feed_client) == 4
+    return live_server

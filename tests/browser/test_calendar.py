@@ -3,22 +3,10 @@
 import re
 
 import pytest
-from sqlmodel import Session
-
-from app.calendar.worker import run_once
-from app.demo import DEMO_PASSPHRASES, load_demo_data
+from app.demo import DEMO_PASSPHRASES
 from tests.browser.conftest import axe_violations, screenshot
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def demo(live_app, live_server):
-    """The demo data with its four feeds, as `make run` loads it, then one refresh pass."""
-    with Session(live_app.state.engine) as session:
-        load_demo_data(session, settings=live_app.state.settings, origin=live_server)
-    assert run_once(live_app.state.engine, live_app.state.feed_client) == 4
-    return live_server
 
 
 def sign_in_demo_parent(page, base):
