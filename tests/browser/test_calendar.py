@@ -3,6 +3,7 @@
 import re
 
 import pytest
+
 from app.demo import DEMO_PASSPHRASES
 from tests.browser.conftest import axe_violations, screenshot
 

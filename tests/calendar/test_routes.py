@@ -192,8 +192,8 @@ def test_supporter_with_see_appointments_reads_but_cannot_add(client, db, parent
     _, soup = client.page(f"/en/calendar/?parent={link.public_id}")
     assert soup.select(".appointment")
     assert "They can see that you looked." in soup.get_text()
-    response = post(client, f"/en/calendar/appointments?parent={link.public_id}",
-                    {"agency": "gp", "summary": "x", "date": "2026-12-01", "start_time": "10:00"})  # fmt: skip
+    form = {"agency": "gp", "summary": "x", "date": "2026-12-01", "start_time": "10:00"}
+    response = post(client, f"/en/calendar/appointments?parent={link.public_id}", form)
     assert response.status_code == 403
     assert client.get("/en/calendar/").status_code == 403, (
         "a supporter has no calendar of their own"
