@@ -77,8 +77,8 @@ def test_calendar_offline_shows_the_last_copy_and_its_age(page, context, demo):
         page.wait_for_load_state()
         banner = page.locator("[data-saved-banner]")
         assert banner.is_visible()
-        assert re.match(r"You are offline\. This is the copy saved (now|\d+ minutes? ago|this minute)\.",
-                        banner.inner_text()), banner.inner_text()  # fmt: skip
+        saved = r"You are offline\. This is the copy saved (now|\d+ minutes? ago|this minute)\."
+        assert re.match(saved, banner.inner_text()), banner.inner_text()
         assert page.locator(".flag--clash").count() == 2
         screenshot(page, "calendar-offline-390")
     finally:
