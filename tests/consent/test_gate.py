@@ -56,6 +56,11 @@ PUBLIC = {
     ("GET", "/calendar/{token}.ics"),
     # Demo agencies' feeds, only served with DEMO_FEEDS.
     ("GET", "/demo-feeds/{name}.ics"),
+    # PWA plumbing and the install help page: the same for everyone.
+    ("GET", "/sw.js"),
+    ("GET", "/manifest.webmanifest"),
+    ("GET", "/offline"),
+    ("GET", "/{locale}/install"),
 }
 
 # The signed-in person's own account: nothing here belongs to a parent they do not own.

@@ -92,8 +92,8 @@ def test_glossary_lists_every_term_and_each_has_a_page(client):
 )
 def test_search_forgives_misspellings(client, query, expected):
     _, soup = client.page("/en/search", params={"q": query})
-    first = soup.select_one(".link-list a")["href"]
-    assert first.startswith(expected), (query, first)
+    top = [a["href"] for a in soup.select(".link-list a")[:3]]
+    assert any(href.startswith(expected) for href in top), (query, top)
 
 
 def test_search_fragment_for_htmx_is_only_the_results(client):
