@@ -21,6 +21,7 @@ from app.calendar.models import (
     SourceEvent,
 )
 from app.consent.models import AccessRecord, SupporterLink
+from app.questions.models import Question
 
 metadata = SQLModel.metadata
 
@@ -34,6 +35,7 @@ __all__ = [
     "SourceEvent",
     "Organisation",
     "Passkey",
+    "Question",
     "RecoveryCode",
     "SignInFailure",
     "StaffInvitation",

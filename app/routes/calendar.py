@@ -20,6 +20,7 @@ from app.deps import (
     parent_access,
 )
 from app.forms import FormError
+from app.questions import service as questions_service
 
 router = APIRouter()
 
@@ -120,7 +121,12 @@ def appointment(
         raise HTTPException(status_code=404)
     slug = service.explainer_for(detail.appointment)
     explainer = request.app.state.content.explainer(loc.code, slug) if slug else None
-    context = _context(request, access, loc, detail=detail, explainer=explainer)
+    questions = questions_service.for_appointment(
+        session, parent=access.parent, appointment_id=appointment_id
+    )
+    context = _context(
+        request, access, loc, detail=detail, explainer=explainer, questions=questions
+    )
     return pages.render(request, "calendar/appointment.html", context, private=True)
 
 

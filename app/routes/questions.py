@@ -1,15 +1,112 @@
-"""My questions: a list a parent keeps for their next meeting (on this device for now)."""
+"""My questions: kept on the device for anyone, and with the account for a signed-in parent
+(and a linked supporter the parent lets see them)."""
 
-from fastapi import APIRouter, Request
-from fastapi.responses import Response
+import datetime as dt
+from typing import Annotated
 
-from app.deps import LocaleDep, PagesDep
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.accounts.models import Role
+from app.calendar import service as calendar
+from app.consent.models import Permission
+from app.deps import (
+    ClockDep,
+    LocaleDep,
+    OptionalUser,
+    PagesDep,
+    ParentAccess,
+    SessionDep,
+    parent_access,
+)
+from app.forms import FormError
+from app.questions import service
 
 router = APIRouter()
 
+SeePathway = parent_access(Permission.see_pathway)
+
+
+def _server_page(request, pages, session, loc, access, now, *, errors=None, status_code=200):
+    upcoming = calendar.appointments_between(
+        session, parent_id=access.parent.id, start=now - dt.timedelta(days=1),
+        end=now + dt.timedelta(days=120), include_cancelled=False,
+    )  # fmt: skip
+    context = {
+        "access": access,
+        "questions": service.list_questions(session, parent=access.parent),
+        "appointments": [view.appointment for view in upcoming],
+        "errors": errors or {},
+        "csrf_protected": True,
+    }
+    return pages.render(
+        request, "questions/account.html", context, status_code=status_code, private=True
+    )
+
 
 @router.get("/{locale}/questions/", include_in_schema=False)
-def questions(request: Request, loc: LocaleDep, pages: PagesDep) -> Response:
-    # The list lives in this browser's storage, never in the page, so the page is the same
-    # for everyone and may be cached; it must not be cached by anyone else all the same.
-    return pages.render(request, "questions/index.html", private=True)
+def questions(
+    request: Request, loc: LocaleDep, pages: PagesDep, session: SessionDep,
+    user: OptionalUser, now: ClockDep, parent: str | None = None,
+) -> Response:  # fmt: skip
+    """The account's list for a signed-in parent (or, with `?parent=`, a linked supporter
+    allowed to see it, through the same gate); the device's list for everyone else."""
+    if user is None or (user.role != Role.parent and not parent):
+        return pages.render(request, "questions/index.html", private=True)
+    access = ParentAccess(Permission.see_pathway)(request, session, user, now, parent)
+    return _server_page(request, pages, session, loc, access, now)
+
+
+def _back(loc, access) -> RedirectResponse:
+    return RedirectResponse(f"/{loc.code}/questions/{access.query}", status_code=303)
+
+
+@router.post("/{locale}/questions/", include_in_schema=False)
+def add(
+    request: Request, loc: LocaleDep, pages: PagesDep, session: SessionDep,
+    access: SeePathway, now: ClockDep,
+    text: Annotated[str, Form(max_length=2000)] = "",
+    about: Annotated[str, Form(max_length=300)] = "",
+    appointment_id: Annotated[int | None, Form()] = None,
+    client_key: Annotated[str, Form(max_length=64)] = "",
+) -> Response:  # fmt: skip
+    try:
+        service.add_question(
+            session, parent=access.parent, author=access.user, text=text, about=about,
+            appointment_id=appointment_id, client_key=client_key,
+        )  # fmt: skip
+    except FormError as error:
+        return _server_page(request, pages, session, loc, access, now, status_code=400,
+                            errors=error.translated(loc.translations))  # fmt: skip
+    return _back(loc, access)
+
+
+@router.post("/{locale}/questions/{question_id}", include_in_schema=False)
+def change(
+    request: Request, question_id: int, loc: LocaleDep, pages: PagesDep, session: SessionDep,
+    access: SeePathway, now: ClockDep,
+    action: Annotated[str, Form(max_length=20)] = "",
+    text: Annotated[str, Form(max_length=2000)] = "",
+    appointment_id: Annotated[int | None, Form()] = None,
+) -> Response:  # fmt: skip
+    """Tick off, put back, edit, attach to an appointment, or delete one question."""
+    try:
+        if action == "delete":
+            service.delete_question(session, parent=access.parent, question_id=question_id)
+        elif action in {"done", "undone"}:
+            service.change_question(session, parent=access.parent, question_id=question_id,
+                                    done=action == "done")  # fmt: skip
+        elif action == "edit":
+            service.change_question(session, parent=access.parent, question_id=question_id,
+                                    text=text)  # fmt: skip
+        elif action == "attach":
+            service.change_question(session, parent=access.parent, question_id=question_id,
+                                    appointment_id=appointment_id or None, attach=True)  # fmt: skip
+        else:
+            raise HTTPException(status_code=400)
+    except LookupError as missing:
+        raise HTTPException(status_code=404) from missing
+    except FormError as error:
+        return _server_page(request, pages, session, loc, access, now, status_code=400,
+                            errors=error.translated(loc.translations))  # fmt: skip
+    return _back(loc, access)

@@ -188,7 +188,32 @@
     show();
   }
 
+  // Signed in: questions kept on this device can join the account's list (each sent with
+  // its own id as the key, so sending twice adds nothing).
+  function setUpDeviceMove(box) {
+    var waiting = load().filter(function (item) { return !item.done; });
+    if (!waiting.length) return;
+    box.hidden = false;
+    box.querySelector("[data-move-device-questions]").addEventListener("click", function () {
+      var headers = {};
+      try { headers = JSON.parse(document.body.getAttribute("hx-headers") || "{}"); } catch (e) { /* none */ }
+      var sends = waiting.map(function (item) {
+        var body = new URLSearchParams({ text: item.text, about: item.about || "", client_key: item.id });
+        return fetch(box.dataset.action, {
+          method: "POST", body: body, headers: headers, credentials: "same-origin", redirect: "manual",
+        }).then(function (response) {
+          if (response.type === "opaqueredirect" || response.ok) {
+            save(load().filter(function (other) { return other.id !== item.id; }));
+          }
+        });
+      });
+      Promise.all(sends).then(function () { window.location.reload(); });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    var move = document.querySelector("[data-device-questions]");
+    if (move) setUpDeviceMove(move);
     var root = document.querySelector("[data-questions]");
     if (root) setUpPage(root);
     var appointment = document.querySelector("[data-appointment-questions]");
