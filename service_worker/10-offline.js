@@ -91,7 +91,8 @@ async function staleWhileRevalidate(request, event) {
   const cache = await caches.open(PUBLIC_CACHE);
   const cached = await cache.match(request, { ignoreVary: true });
   const refresh = fetch(request).then((response) => {
-    const storable = !(response.headers.get("cache-control") || "").includes("no-store");
+    // Only what the server marks public: never a page with a form token or a person's data.
+    const storable = (response.headers.get("cache-control") || "").includes("public");
     if (response.ok && storable && !response.headers.get("set-cookie")) {
       cache.put(request, response.clone());
     }
