@@ -21,6 +21,7 @@ from app.calendar.models import (
     SourceEvent,
 )
 from app.consent.models import AccessRecord, SupporterLink
+from app.notify.models import NotificationPreferences, OutboxMessage, PushSubscription
 
 metadata = SQLModel.metadata
 
@@ -32,8 +33,11 @@ __all__ = [
     "CalendarPreferences",
     "CalendarSource",
     "SourceEvent",
+    "NotificationPreferences",
     "Organisation",
+    "OutboxMessage",
     "Passkey",
+    "PushSubscription",
     "RecoveryCode",
     "SignInFailure",
     "StaffInvitation",
