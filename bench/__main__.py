@@ -2,9 +2,14 @@
 
 import sys
 
-from bench import calendar, explainers, home
+from bench import calendar, explainers, home, push
 
-BENCHMARKS = {"home": home.main, "explainers": explainers.main, "calendar": calendar.main}
+BENCHMARKS = {
+    "home": home.main,
+    "explainers": explainers.main,
+    "calendar": calendar.main,
+    "push": push.main,
+}
 
 if __name__ == "__main__":
     for name in sys.argv[1:] or list(BENCHMARKS):
