@@ -146,7 +146,9 @@ def test_two_workers_then_a_killed_one_deliver_each_message_exactly_once(world, 
     doomed.wait()
     push_service.hold_after = None
     push_service.release.set()  # the held requests end unanswered: never accepted
-    assert sent(engine) == 2500 < 4000, "killed mid-batch"
+    # Lanes that passed the hold's check together may each have been answered: 2,500 or
+    # a few more, every one of them committed before the kill.
+    assert 2500 <= sent(engine) == len(push_service.received) < 4000, "killed mid-batch"
 
     start(), start()
     wait_for(lambda: sent(engine) == 4000, "restarted workers to send the rest")
