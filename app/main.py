@@ -21,6 +21,8 @@ from app.deps import SignInRequired
 from app.explainers.content import load_content
 from app.explainers.search import SearchIndex
 from app.i18n import LOCALE_COOKIE, LocaleInfo, locale_info, negotiate
+from app.notify.webpush import public_key, sender_for
+from app.notify.worker import NoNotifier, Notifier
 from app.pwa.service import build_service_worker, manifest
 from app.routes import (
     accounts,
@@ -30,6 +32,7 @@ from app.routes import (
     explainers,
     home,
     pathway,
+    push,
     pwa,
     questions,
 )
@@ -54,9 +57,13 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         if settings.feed_refresh_in_process:
             app.state.refresher = FeedRefresher(app.state.engine, app.state.feed_client)
             app.state.refresher.start()
+        if settings.notify_in_process and app.state.vapid_public_key:
+            app.state.notifier = Notifier(app.state.engine, sender_for(settings), settings)
+            app.state.notifier.start()
         yield
         if settings.feed_refresh_in_process:
             app.state.refresher.stop()
+        app.state.notifier.stop()
         app.state.feed_client.close()
 
     app = FastAPI(
@@ -74,6 +81,13 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.clock = utcnow
     app.state.feed_client = feed_client(settings)
     app.state.refresher = NoRefresher()
+    app.state.notifier = NoNotifier()
+    # Notifications need a VAPID subject; without one the page says they are not set up.
+    app.state.vapid_public_key = (
+        public_key(settings.vapid_key_pem()) if settings.push_subject else None
+    )
+    if not settings.push_subject:
+        log.warning("notifications are off: set VAPID_SUBJECT (a mailto: or https: address)")
     static = HashedStatic()
     app.state.pages = Pages(settings, static)
     app.state.content = load_content(
@@ -104,6 +118,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(accounts.router)
     app.include_router(consent.router)
     app.include_router(calendar.router)
+    app.include_router(push.router)
     app.include_router(agency_api.router)
     app.include_router(agency_api.pages_router)
 

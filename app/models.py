@@ -21,6 +21,7 @@ from app.calendar.models import (
     SourceEvent,
 )
 from app.consent.models import AccessRecord, SupporterLink
+from app.notify.models import NotificationPreferences, OutboxMessage, PushSubscription
 from app.questions.models import Question
 
 metadata = SQLModel.metadata
@@ -33,8 +34,11 @@ __all__ = [
     "CalendarPreferences",
     "CalendarSource",
     "SourceEvent",
+    "NotificationPreferences",
     "Organisation",
+    "OutboxMessage",
     "Passkey",
+    "PushSubscription",
     "Question",
     "RecoveryCode",
     "SignInFailure",

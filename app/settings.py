@@ -103,6 +103,45 @@ class Settings(BaseSettings):
         description="Refresh calendar feeds in a thread of the app. With several app instances "
         "on PostgreSQL, turn off and run `python -m app.calendar.worker` instead.",
     )
+    vapid_private_key: str = Field(
+        "",
+        description="The site's Web Push (VAPID) private key, PEM. Empty means generate one "
+        "into DATA_DIR/vapid_private_key.pem on first start and reuse it.",
+    )
+    vapid_subject: str = Field(
+        "",
+        description="Who push services may contact about our messages: a real `mailto:` "
+        "address or `https:` URL (Apple refuses others; localhost is refused at start-up). "
+        "Empty means PUBLIC_ORIGIN when that is https; with neither, notifications are off.",
+    )
+    notify_in_process: bool = Field(
+        True,
+        description="Send due notifications from a thread of the app. With several app "
+        "instances on PostgreSQL, turn off and run `python -m app.worker` (as many as you like).",
+    )
+    push_timeout_seconds: float = Field(
+        10.0,
+        gt=0,
+        le=120,
+        description="Longest wait for a push service to answer one message; then it is retried.",
+    )
+    push_ttl_seconds: int = Field(
+        4 * 24 * 3600,
+        ge=60,
+        description="How long a push service keeps a message for a phone that is off "
+        "(a reminder never outlives its appointment).",
+    )
+    push_max_attempts: int = Field(
+        8,
+        ge=1,
+        description="Tries per message on 429, 5xx or timeouts, with exponential back-off "
+        "and jitter, before it is given up.",
+    )
+    push_allow_loopback: bool = Field(
+        False,
+        description="Accept push addresses on this machine (127.0.0.1) besides the browser "
+        "vendors' push services. For tests and the benchmark only: never on a real deployment.",
+    )
     content_dir: Path = Field(
         ROOT / "app" / "content",
         description="Folder of explainers, glossary and pathway files (see its README).",
@@ -110,9 +149,21 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def no_demo_in_production(self):
-        if self.production and (self.demo_feeds or self.feeds_allow_loopback):
-            raise ValueError("DEMO_FEEDS and FEEDS_ALLOW_LOOPBACK are never on with PRODUCTION")
+        if self.production and (
+            self.demo_feeds or self.feeds_allow_loopback or self.push_allow_loopback
+        ):
+            raise ValueError(
+                "DEMO_FEEDS, FEEDS_ALLOW_LOOPBACK and PUSH_ALLOW_LOOPBACK are never on with "
+                "PRODUCTION"
+            )
         return self
+
+    @field_validator("vapid_subject")
+    @classmethod
+    def real_vapid_subject(cls, value: str) -> str:
+        if value:
+            check_vapid_subject(value)
+        return value
 
     @field_validator("secret_key")
     @classmethod
@@ -134,22 +185,81 @@ class Settings(BaseSettings):
                 return "postgresql+psycopg://" + url[len(prefix) :]
         return url
 
+    @property
+    def push_subject(self) -> str | None:
+        """The VAPID `sub` to send with, or None when the site has none (push off)."""
+        if self.vapid_subject:
+            return self.vapid_subject
+        origin = self.public_origin.rstrip("/")
+        if origin.startswith("https://"):
+            try:
+                return check_vapid_subject(origin)
+            except ValueError:
+                return None
+        return None
+
+    def vapid_key_pem(self) -> str:
+        """VAPID_PRIVATE_KEY if given, else the key kept in the data folder (made on first use)."""
+        if self.vapid_private_key:
+            return self.vapid_private_key
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+
+        def make() -> str:
+            key = ec.generate_private_key(ec.SECP256R1())
+            return key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            ).decode()
+
+        return _kept_secret(self.data_dir / "vapid_private_key.pem", make)
+
     def signing_key(self) -> str:
         """SECRET_KEY if given, else the key kept in the data folder (made on first use)."""
         if self.secret_key:
             return self.secret_key
-        path = self.data_dir / "secret_key"
-        if not path.exists():
-            self.data_dir.mkdir(parents=True, exist_ok=True)
-            # Written aside then linked into place, so that two processes starting at
-            # once agree on one key and neither reads a half-written file.
-            fd, tmp = tempfile.mkstemp(dir=self.data_dir)
-            with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_urlsafe(48))
-            try:
-                os.link(tmp, path)
-            except FileExistsError:
-                pass
-            finally:
-                os.unlink(tmp)
-        return path.read_text().strip()
+        return _kept_secret(self.data_dir / "secret_key", lambda: secrets.token_urlsafe(48))
+
+
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]", "0.0.0.0"}
+
+
+def check_vapid_subject(value: str) -> str:
+    """A VAPID subject push services accept: `mailto:` with an address, or an https URL,
+    never this machine (Apple's push service refuses those, and nobody could reach us)."""
+    from urllib.parse import urlsplit
+
+    if value.startswith("mailto:"):
+        address = value[len("mailto:") :]
+        local, at, host = address.rpartition("@")
+        if not (local and at and "." in host):
+            raise ValueError("VAPID_SUBJECT must be a real mailto: address, e.g. mailto:a@b.org")
+    elif value.startswith("https://"):
+        host = urlsplit(value).hostname or ""
+        if "." not in host and host not in LOCAL_HOSTS:
+            raise ValueError("VAPID_SUBJECT must be an https address with a real host name")
+    else:
+        raise ValueError("VAPID_SUBJECT must start with mailto: or https://")
+    host = host.lower().strip("[]")
+    if host in {h.strip("[]") for h in LOCAL_HOSTS} or host.endswith(".localhost"):
+        raise ValueError("VAPID_SUBJECT must not point at this machine (localhost)")
+    return value
+
+
+def _kept_secret(path: Path, make) -> str:
+    """The secret in `path`, made by `make()` on first use and kept (mode 600)."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Written aside then linked into place, so that two processes starting at
+        # once agree on one secret and neither reads a half-written file.
+        fd, tmp = tempfile.mkstemp(dir=path.parent)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(make())
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(tmp)
+    return path.read_text().strip()

@@ -2,13 +2,14 @@
 
 import sys
 
-from bench import calendar, explainers, home, pwa
+from bench import calendar, explainers, home, push, pwa
 
 BENCHMARKS = {
     "home": home.main,
     "explainers": explainers.main,
     "calendar": calendar.main,
     "pwa": pwa.main,
+    "push": push.main,
 }
 
 if __name__ == "__main__":

@@ -90,7 +90,12 @@ def settings_for(url: str, data_dir: Path, **overrides) -> Settings:
         data_dir=data_dir,
         secret_key="test-" + "k" * 40,
         quick_exit_url="http://127.0.0.1:9/neutral",
-        **{"feed_refresh_in_process": False, **overrides},
+        **{
+            "feed_refresh_in_process": False,
+            "notify_in_process": False,
+            "vapid_subject": "mailto:tests@nextsteps.example",
+            **overrides,
+        },
     )
 
 

@@ -30,6 +30,7 @@ from app.calendar.models import (
     SourceKind,
 )
 from app.forms import N_, FormError
+from app.notify import outbox as notify
 
 REFRESH_EVERY = dt.timedelta(minutes=30)
 RETRY_AFTER_ERROR = dt.timedelta(minutes=10)
@@ -487,6 +488,13 @@ def remerge(
         )
         session.add(row)
         history.append(row)
+    notify.after_remerge(
+        session,
+        parent_id=parent_id,
+        changes=history,
+        source_kinds={i: s.kind for i, s in sources.items()},
+        now=now,
+    )
     return history
 
 

@@ -57,10 +57,13 @@ PUBLIC = {
     # Demo agencies' feeds, only served with DEMO_FEEDS.
     ("GET", "/demo-feeds/{name}.ics"),
     # PWA plumbing and the install help page: the same for everyone.
+    # The PWA's plumbing: the same for everyone, nothing personal in it.
     ("GET", "/sw.js"),
     ("GET", "/manifest.webmanifest"),
     ("GET", "/offline"),
     ("GET", "/{locale}/install"),
+    # The VAPID public key browsers subscribe with: public by design.
+    ("GET", "/push/public-key"),
 }
 
 # The signed-in person's own account: nothing here belongs to a parent they do not own.
@@ -250,7 +253,13 @@ def world(db, need: Permission | Level) -> tuple[object, object, list[Actor]]:
 
 
 def address(route: APIRoute, link, selector: str | None) -> str:
-    values = {"locale": "en", "link_id": link.id, "appointment_id": 1, "source_id": 1}
+    values = {
+        "locale": "en",
+        "link_id": link.id,
+        "appointment_id": 1,
+        "source_id": 1,
+        "device_id": 1,
+    }
     path = route.path
     for name, value in values.items():
         path = path.replace("{" + name + "}", str(value))
