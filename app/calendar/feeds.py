@@ -23,6 +23,8 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 ALLOWED_PORTS = {80, 443}
 REDIRECTS = {301, 302, 303, 307, 308}
+NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")
 
 
 class FeedError(Exception):
@@ -63,8 +65,14 @@ class AddressPolicy:
     allow_loopback: bool = False
 
     def check(self, address: IPAddress, port: int) -> None:
-        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-            address = address.ipv4_mapped
+        if isinstance(address, ipaddress.IPv6Address):
+            # IPv6 forms that carry an IPv4 address inside: judge the IPv4 one.
+            embedded = address.ipv4_mapped or address.sixtofour
+            if embedded is None and (address in NAT64 or address in IPV4_COMPATIBLE):
+                embedded = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+            if embedded is not None:
+                self.check(embedded, port)
+                return
         if address.is_loopback and self.allow_loopback:
             return
         if not address.is_global or address.is_multicast:
@@ -213,6 +221,8 @@ def fetch_feed(
             cause = exc.__context__ or exc.__cause__
             if isinstance(cause, FeedError):
                 raise cause from None
+            raise FeedError("unreachable", type(exc).__name__) from None
+        except httpx.HTTPError as exc:  # e.g. a body that is not the encoding it claims
             raise FeedError("unreachable", type(exc).__name__) from None
     raise FeedError("too_many_redirects")
 

@@ -94,7 +94,9 @@ def _normal(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", text.casefold()).strip()
 
 
-def merge(items: list[SourceItem]) -> dict[str, Desired]:
+def merge(
+    items: list[SourceItem], *, known: frozenset[str] | set[str] = frozenset()
+) -> dict[str, Desired]:
     """One Desired per booking: same UID and recurrence together, then look-alikes joined."""
     groups: dict[str, list[SourceItem]] = defaultdict(list)
     for item in items:
@@ -130,7 +132,10 @@ def merge(items: list[SourceItem]) -> dict[str, Desired]:
 
     desired = {}
     for members in joined.values():
-        match_key = min(member.key for member in members)
+        keys = {member.key for member in members}
+        # Keep the key an appointment already has, so joining a look-alike never leaves a
+        # stale copy behind under the old key.
+        match_key = min(keys & set(known)) if keys & set(known) else min(keys)
         deciding = max(members, key=lambda m: (m.sequence, KIND_RANK[m.kind], m.source_id))
         manual = [m for m in members if m.kind == SourceKind.manual]
         desired[match_key] = Desired(

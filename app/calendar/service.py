@@ -7,6 +7,7 @@ record it are written in one commit, so nothing a parent was told can be lost.
 import datetime as dt
 import hashlib
 import json
+import logging
 import random
 import re
 import secrets
@@ -32,6 +33,7 @@ from app.calendar.models import (
 from app.forms import N_, FormError
 from app.notify import outbox as notify
 
+log = logging.getLogger("next_steps.calendar")
 REFRESH_EVERY = dt.timedelta(minutes=30)
 RETRY_AFTER_ERROR = dt.timedelta(minutes=10)
 JITTER_SECONDS = 300
@@ -225,14 +227,34 @@ def claim_due_sources(session: Session, *, now: dt.datetime, limit: int = 20) ->
     return list(session.exec(query))
 
 
+LEASE = dt.timedelta(minutes=5)
+
+
 def refresh_due(session: Session, *, client: httpx.Client, now: dt.datetime) -> int:
-    """Fetch every feed that is due; returns how many were tried."""
+    """Fetch every feed that is due; returns how many were tried. Claimed feeds are leased
+    (their next fetch pushed on and committed) before any is fetched, so another worker
+    skips them; one feed failing in an unexpected way never stops the others."""
+    claimed = claim_due_sources(session, now=now)
+    for source_id in claimed:
+        session.get(CalendarSource, source_id).next_fetch_at = now + LEASE
+    session.commit()
     tried = 0
-    for source_id in claim_due_sources(session, now=now):
+    for source_id in claimed:
         source = session.get(CalendarSource, source_id)
-        if source is not None:
+        if source is None:
+            continue
+        try:
             refresh_source(session, source=source, client=client, now=now)
-            tried += 1
+        except Exception:  # recorded on the source; the next feed still gets its turn
+            log.exception("feed %s refresh failed", source_id)
+            session.rollback()
+            source = session.get(CalendarSource, source_id)
+            if source is not None:
+                source.last_error, source.last_attempt_at = "unreachable", now
+                source.next_fetch_at = now + RETRY_AFTER_ERROR
+                session.add(source)
+                session.commit()
+        tried += 1
     return tried
 
 
@@ -365,12 +387,14 @@ def add_manual(
     uid = f"manual-{key or secrets.token_hex(8)}@nextsteps"
     if key:
         already = session.exec(
-            select(Appointment).where(
-                Appointment.parent_id == parent_id, Appointment.match_key == f"{uid}|"
-            )
+            select(SourceEvent, CalendarSource)
+            .join(CalendarSource, CalendarSource.id == SourceEvent.source_id)
+            .where(CalendarSource.parent_id == parent_id, SourceEvent.uid == uid)
         ).first()
         if already is not None:
-            return already
+            return _appointment_with_event(
+                session, parent_id=parent_id, source_id=already[1].id, uid=uid
+            )
     source = _source_for(
         session, parent_id=parent_id, kind=SourceKind.manual, agency=Agency(agency), label=""
     )
@@ -390,11 +414,25 @@ def add_manual(
     session.flush()
     remerge(session, parent_id=parent_id, now=now, complete=set())
     session.commit()
-    return session.exec(
-        select(Appointment).where(
-            Appointment.parent_id == parent_id, Appointment.match_key == f"{uid}|"
-        )
+    return _appointment_with_event(session, parent_id=parent_id, source_id=source.id, uid=uid)
+
+
+def _appointment_with_event(
+    session: Session, *, parent_id: int, source_id: int, uid: str
+) -> Appointment:
+    """The appointment a source's event ended up in (its own key, or a look-alike's)."""
+    event = session.exec(
+        select(SourceEvent).where(SourceEvent.source_id == source_id, SourceEvent.uid == uid)
     ).one()
+    for appointment in session.exec(select(Appointment).where(Appointment.parent_id == parent_id)):
+        sources = {int(i) for i in appointment.source_ids.split(",") if i}
+        if appointment.match_key == f"{uid}|" or (
+            source_id in sources
+            and (as_utc(appointment.start), as_utc(appointment.end))
+            == (as_utc(event.start), as_utc(event.end))
+        ):
+            return appointment
+    raise LookupError(uid)
 
 
 # Merging ---------------------------------------------------------------------------------
@@ -439,11 +477,11 @@ def remerge(
         )
         for e in events
     ]
-    desired = merge(items)
     stored = {
         a.match_key: a
         for a in session.exec(select(Appointment).where(Appointment.parent_id == parent_id))
     }
+    desired = merge(items, known=set(stored))
     current = {
         key: Current(key, as_utc(a.start), as_utc(a.end), a.summary, a.location, a.cancelled)
         for key, a in stored.items()

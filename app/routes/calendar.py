@@ -121,8 +121,13 @@ def appointment(
         raise HTTPException(status_code=404)
     slug = service.explainer_for(detail.appointment)
     explainer = request.app.state.content.explainer(loc.code, slug) if slug else None
-    questions = questions_service.for_appointment(
-        session, parent=access.parent, appointment_id=appointment_id
+    may_see_questions = access.is_parent or access.link.allows(Permission.see_pathway)
+    questions = (
+        questions_service.for_appointment(
+            session, parent=access.parent, appointment_id=appointment_id
+        )
+        if may_see_questions
+        else []
     )
     context = _context(
         request, access, loc, detail=detail, explainer=explainer, questions=questions

@@ -14,6 +14,7 @@ from app.deps import (
     ClockDep,
     LocaleDep,
     OptionalUser,
+    OwnerAccess,
     PagesDep,
     ParentAccess,
     SessionDep,
@@ -84,12 +85,13 @@ def add(
 @router.post("/{locale}/questions/{question_id}", include_in_schema=False)
 def change(
     request: Request, question_id: int, loc: LocaleDep, pages: PagesDep, session: SessionDep,
-    access: SeePathway, now: ClockDep,
+    access: OwnerAccess, now: ClockDep,
     action: Annotated[str, Form(max_length=20)] = "",
     text: Annotated[str, Form(max_length=2000)] = "",
     appointment_id: Annotated[int | None, Form()] = None,
 ) -> Response:  # fmt: skip
-    """Tick off, put back, edit, attach to an appointment, or delete one question."""
+    """Tick off, put back, edit, attach to an appointment, or delete one question: the
+    parent's alone (a supporter may see the list and add to it, never change it)."""
     try:
         if action == "delete":
             service.delete_question(session, parent=access.parent, question_id=question_id)

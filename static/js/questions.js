@@ -191,6 +191,7 @@
   // Signed in: questions kept on this device can join the account's list (each sent with
   // its own id as the key, so sending twice adds nothing).
   function setUpDeviceMove(box) {
+    if (box.dataset.owner !== "yes") return;  // a supporter's device holds other things
     var waiting = load().filter(function (item) { return !item.done; });
     if (!waiting.length) return;
     box.hidden = false;

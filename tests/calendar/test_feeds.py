@@ -269,3 +269,21 @@ def test_errors_never_carry_the_feed_address(server, local):
     with pytest.raises(FeedError) as caught:
         fetch_feed(server + secret, client=local)
     assert "s3cr3t" not in str(caught.value)
+
+
+@pytest.mark.parametrize("answer", ["2002:7f00:1::1", "64:ff9b::a00:1", "::7f00:1", "2002:a00:1::"])
+def test_ipv6_forms_carrying_a_private_ipv4_are_refused(never, answer):
+    client = guarded_client(
+        policy=AddressPolicy(), resolver=lambda host, port: [answer], inner=never
+    )
+    with pytest.raises(FeedError) as caught:
+        fetch_feed("https://embedded.example/cal.ics", client=client)
+    assert caught.value.code == "blocked_address"
+    assert never.attempts == []
+
+
+def test_a_body_that_is_not_the_encoding_it_claims_is_a_feed_error(server, local):
+    route("/lies", lambda h: send(h, 200, b"not gzip at all", {"Content-Encoding": "gzip"}))
+    with pytest.raises(FeedError) as caught:
+        fetch_feed(server + "/lies", client=local)
+    assert caught.value.code == "unreachable"

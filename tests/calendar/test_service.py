@@ -285,3 +285,60 @@ def test_deleting_a_source_removes_its_appointments(db, parent):
     assert all(
         a.cancelled for a in appointments(db, parent) if a.start.replace(tzinfo=dt.UTC) > NOW
     )
+
+
+def test_a_look_alike_joins_the_stored_appointment_without_a_stale_copy(db, parent):
+    made = service.add_manual(db, parent_id=parent.id, agency="childrens_social_care",
+                              summary="Core group", date="2026-03-20", start_time="10:00",
+                              end_time="11:00", location="Civic Centre", now=NOW)  # fmt: skip
+    invite = (
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:0000-first@agency\r\n"
+        b"DTSTART:20260320T100000Z\r\nDTEND:20260320T110000Z\r\nSUMMARY:Core group\r\n"
+        b"LOCATION:Civic Centre\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    service.import_file(db, parent_id=parent.id, data=invite, agency="childrens_social_care",
+                        label="", now=NOW)  # fmt: skip
+    live = [a for a in appointments(db, parent) if not a.cancelled]
+    assert [a.id for a in live] == [made.id]
+    assert len(live[0].source_ids.split(",")) == 2
+
+
+def test_typing_in_what_a_feed_already_has_returns_that_appointment(db, parent):
+    invite = (
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:zzzz@agency\r\n"
+        b"DTSTART:20260320T100000Z\r\nDTEND:20260320T110000Z\r\nSUMMARY:Core group\r\n"
+        b"END:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    service.import_file(db, parent_id=parent.id, data=invite, agency="childrens_social_care",
+                        label="", now=NOW)  # fmt: skip
+    made = service.add_manual(db, parent_id=parent.id, agency="childrens_social_care",
+                              summary="Core group", date="2026-03-20", start_time="10:00",
+                              end_time="11:00", client_key="abcdefgh12", now=NOW)  # fmt: skip
+    again = service.add_manual(db, parent_id=parent.id, agency="childrens_social_care",
+                               summary="Core group", date="2026-03-20", start_time="10:00",
+                               end_time="11:00", client_key="abcdefgh12", now=NOW)  # fmt: skip
+    assert made.id == again.id
+    assert len([a for a in appointments(db, parent) if not a.cancelled]) == 1
+
+
+def test_one_broken_feed_does_not_stop_the_others(db, parent, feed_server, client):
+    FeedServer.body["/good.ics"] = (FIXTURES / "apple.ics").read_bytes()
+    bad = service.add_feed(db, parent_id=parent.id, url=feed_server + "/bad.ics", agency="gp",
+                           label="", now=NOW - dt.timedelta(hours=1))  # fmt: skip
+    good = service.add_feed(db, parent_id=parent.id, url=feed_server + "/good.ics",
+                            agency="probation", label="", now=NOW)  # fmt: skip
+    original = service.refresh_source
+
+    def explode(session, *, source, client, now):
+        if source.id == bad.id:
+            raise RuntimeError("something nobody foresaw")
+        return original(session, source=source, client=client, now=now)
+
+    service.refresh_source = explode
+    try:
+        assert service.refresh_due(db, client=client, now=NOW) == 2
+    finally:
+        service.refresh_source = original
+    db.refresh(bad)
+    db.refresh(good)
+    assert bad.last_error == "unreachable" and good.last_success_at is not None

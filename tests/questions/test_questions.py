@@ -112,3 +112,28 @@ def test_a_supporter_without_it_or_revoked_gets_nothing(client, db, parent, cloc
 def test_without_an_account_the_page_keeps_questions_on_the_device(client):
     _, soup = client.page("/en/questions/")
     assert soup.select_one("[data-questions]")
+
+
+def test_a_supporter_may_add_but_never_change_or_delete(client, db, parent, clock):
+    supporter = factories.user(db, Role.supporter)
+    link = factories.link(db, parent, supporter, {Permission.see_pathway.value})
+    question = service.add_question(db, parent=parent, author=parent, text="Mine")
+    sign_in_as(client, db, supporter)
+    for action in ("delete", "done", "edit"):
+        response = post(client, f"/en/questions/{question.id}?parent={link.public_id}",
+                        {"action": action, "text": "changed"})  # fmt: skip
+        assert response.status_code == 403
+    assert [q.text for q in service.list_questions(db, parent=parent)] == ["Mine"]
+
+
+def test_appointment_questions_need_the_pathway_permission(client, db, parent, clock):
+    made = calendar.add_manual(db, parent_id=parent.id, agency="gp", summary="GP",
+                               date="2026-12-01", start_time="10:00", end_time="", now=START)  # fmt: skip
+    service.add_question(
+        db, parent=parent, author=parent, text="Private worry", appointment_id=made.id
+    )
+    staff = factories.user(db, Role.agency_staff)
+    link = factories.link(db, parent, staff, {Permission.see_appointments.value})
+    sign_in_as(client, db, staff)
+    _, soup = client.page(f"/en/calendar/appointments/{made.id}?parent={link.public_id}")
+    assert "Private worry" not in soup.get_text()
