@@ -127,8 +127,10 @@ def test_a_supporter_may_add_but_never_change_or_delete(client, db, parent, cloc
 
 
 def test_appointment_questions_need_the_pathway_permission(client, db, parent, clock):
-    made = calendar.add_manual(db, parent_id=parent.id, agency="gp", summary="GP",
-                               date="2026-12-01", start_time="10:00", end_time="", now=START)  # fmt: skip
+    made = calendar.add_manual(
+        db, parent_id=parent.id, agency="gp", summary="GP", date="2026-12-01",
+        start_time="10:00", end_time="", now=START,
+    )  # fmt: skip
     service.add_question(
         db, parent=parent, author=parent, text="Private worry", appointment_id=made.id
     )
