@@ -2,6 +2,7 @@
 staff invitations and suspension. Thin: each route parses, calls a service, renders."""
 
 import json
+import secrets
 from typing import Annotated
 from urllib.parse import urlsplit
 
@@ -34,6 +35,7 @@ router = APIRouter()
 # clears this browser's local storage and private caches itself, and tells the worker.
 CLEAR_SITE_DATA = '"cache", "cookies"'
 SIGNED_OUT_SIGNAL = "signed-out"
+SIGNED_IN_MARKER = "ns_here"
 
 FormText = Annotated[str, Form()]
 
@@ -96,6 +98,22 @@ def _signed_in_response(
         # A shared phone gets a cookie that goes when the browser closes.
         max_age=None if shared_device else settings.session_days * 24 * 3600,
         httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+        path="/",
+    )
+    # A readable marker that lives as long as the session: pages and the service worker's
+    # pages use it to know a session has ended on a shared phone, and to keep one
+    # session's offline copies and queued forms from ever reaching another.
+    response.set_cookie(
+        SIGNED_IN_MARKER,
+        secrets.token_urlsafe(9),
+        max_age=(
+            settings.shared_device_session_minutes * 60
+            if shared_device
+            else settings.session_days * 24 * 3600
+        ),
+        httponly=False,
         samesite="lax",
         secure=settings.secure_cookies,
         path="/",
@@ -316,6 +334,7 @@ def sign_out(request: Request, loc: LocaleDep, session: SessionDep) -> Response:
         service.end_session(session, token=token)
     response = RedirectResponse(f"/{loc.code}/sign-in?signed_out=1", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(SIGNED_IN_MARKER, path="/")
     response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -431,6 +450,7 @@ def end_all_sessions(loc: LocaleDep, session: SessionDep, user: CurrentUser) -> 
     service.end_all_sessions(session, user=user)
     response = RedirectResponse(f"/{loc.code}/sign-in?signed_out=1", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(SIGNED_IN_MARKER, path="/")
     response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
     return response
 
@@ -571,6 +591,7 @@ def delete_account(
     service.delete_account(session, user=access.parent, settings=settings)
     response = RedirectResponse(f"/{loc.code}/sign-in?signed_out=1&deleted=1", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(SIGNED_IN_MARKER, path="/")
     response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
     return response
 

@@ -189,6 +189,22 @@
     }).catch(function () { /* no worker: the site still works online */ });
   }
 
+  // No session marker means nobody is signed in here (any more): a private copy from an
+  // earlier session is never shown, and is deleted.
+  function signedInMarker() {
+    var match = document.cookie.match(/(?:^|; )ns_here=([^;]+)/);
+    return match ? match[1] : "";
+  }
+  if (!signedInMarker()) {
+    if (document.documentElement.hasAttribute("data-saved-at")) {
+      var main = document.querySelector("main");
+      if (main) main.textContent = "";
+      window.location.replace("/offline");
+    }
+    if (window.caches) caches.delete("private");
+  }
+  window.NextStepsMarker = signedInMarker;
+
   document.addEventListener("DOMContentLoaded", showSavedAge);
 
   // The data saver switch on the install page.

@@ -32,9 +32,17 @@
     }
   }
 
+  function marker() {
+    return window.NextStepsMarker ? window.NextStepsMarker() : "";
+  }
+
   var flushing = false;
   function flush() {
     if (flushing || !navigator.onLine) return;
+    var current = marker();
+    if (!current) return;  // not signed in here now: keep them for their own session
+    // Forms queued in another session on this device are never sent into this one.
+    save(load().filter(function (item) { return item.marker === current; }));
     var items = load();
     if (!items.length) return;
     flushing = true;
@@ -46,11 +54,12 @@
         method: "POST",
         body: new URLSearchParams(item.fields),
         credentials: "same-origin",
-        redirect: "manual",
+        redirect: "follow",
       }).then(function (response) {
-        // A redirect (303 to the new appointment) or a page means the server has it; a
-        // form error (400) will not get better by waiting, so it is dropped from the queue too.
-        if (response.type === "opaqueredirect" || response.status < 500) {
+        // Sent only when we land on the new appointment; a form error (400) will not get
+        // better by waiting, so it goes too. Anything else (sign in again, refused) waits.
+        var arrived = response.ok && response.url.indexOf("/calendar/appointments/") !== -1;
+        if (arrived || response.status === 400) {
           save(load().filter(function (other) { return other.fields.client_key !== item.fields.client_key; }));
           sentAny = true;
           next();
@@ -73,7 +82,7 @@
     var fields = {};
     new FormData(form).forEach(function (value, name) { fields[name] = String(value); });
     var items = load();
-    items.push({ action: form.getAttribute("action"), fields: fields });
+    items.push({ action: form.getAttribute("action"), fields: fields, marker: marker() });
     save(items);
     form.reset();
     showStatus(false);

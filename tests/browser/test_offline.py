@@ -156,3 +156,20 @@ def test_installable(page, live_server):
     assert [e for e in errors if e["errorId"] != "in-incognito"] == [], errors
     manifest = cdp.send("Page.getAppManifest")
     assert not manifest.get("errors"), manifest["errors"]
+
+
+def test_a_session_that_ended_never_shows_its_offline_copy(page, context, demo):
+    controlled(page, demo)
+    sign_in(page, demo)
+    page.goto(f"{demo}/en/calendar/")
+    assert has_private_cache(page)
+    context.clear_cookies()  # as when a shared phone's session runs out
+    context.set_offline(True)
+    try:
+        page.goto(f"{demo}/en/calendar/")
+        page.wait_for_url(f"{demo}/offline")
+        assert page.locator("h1").inner_text() == "You are offline"
+        assert page.locator(".appointment").count() == 0
+        until(page, "caches.has('private').then(found => !found)")
+    finally:
+        context.set_offline(False)
