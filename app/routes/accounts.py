@@ -104,15 +104,18 @@ def _signed_in_response(
     )
     # A readable marker that lives as long as the session: pages and the service worker's
     # pages use it to know a session has ended on a shared phone, and to keep one
-    # session's offline copies and queued forms from ever reaching another.
+    # session's offline copies and queued forms from ever reaching another. It carries its
+    # own end time, because a shared phone's cookie lasts only while the browser is open.
+    lifetime = (
+        settings.shared_device_session_minutes * 60
+        if shared_device
+        else settings.session_days * 24 * 3600
+    )
+    ends = int(now.timestamp()) + lifetime
     response.set_cookie(
         SIGNED_IN_MARKER,
-        secrets.token_urlsafe(9),
-        max_age=(
-            settings.shared_device_session_minutes * 60
-            if shared_device
-            else settings.session_days * 24 * 3600
-        ),
+        f"{secrets.token_urlsafe(9)}.{ends}",
+        max_age=None if shared_device else lifetime,
         httponly=False,
         samesite="lax",
         secure=settings.secure_cookies,

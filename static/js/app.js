@@ -193,7 +193,9 @@
   // earlier session is never shown, and is deleted.
   function signedInMarker() {
     var match = document.cookie.match(/(?:^|; )ns_here=([^;]+)/);
-    return match ? match[1] : "";
+    if (!match) return "";
+    var ends = Number(match[1].split(".").pop()) * 1000;
+    return ends > Date.now() ? match[1] : "";  // a session past its end is no session
   }
   if (!signedInMarker()) {
     if (document.documentElement.hasAttribute("data-saved-at")) {
