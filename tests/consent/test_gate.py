@@ -56,6 +56,12 @@ PUBLIC = {
     ("GET", "/calendar/{token}.ics"),
     # Demo agencies' feeds, only served with DEMO_FEEDS.
     ("GET", "/demo-feeds/{name}.ics"),
+    # The offline shell: the service worker, the manifest, the offline page, and how to
+    # install the app and save data. The same for everyone; nothing of anyone's in them.
+    ("GET", "/sw.js"),
+    ("GET", "/manifest.webmanifest"),
+    ("GET", "/offline"),
+    ("GET", "/{locale}/install"),
 }
 
 # The signed-in person's own account: nothing here belongs to a parent they do not own.
