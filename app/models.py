@@ -13,6 +13,13 @@ from app.accounts.models import (
     WebAuthnChallenge,
 )
 from app.agency.models import ApiToken
+from app.birth_plan.models import (
+    BirthPlan,
+    BirthPlanChange,
+    BirthPlanSection,
+    BirthPlanShare,
+    BirthPlanShareOpen,
+)
 from app.calendar.models import (
     Appointment,
     AppointmentChange,
@@ -21,6 +28,7 @@ from app.calendar.models import (
     SourceEvent,
 )
 from app.consent.models import AccessRecord, SupporterLink
+from app.team.models import TeamMember
 
 metadata = SQLModel.metadata
 
@@ -28,6 +36,11 @@ __all__ = [
     "AccessRecord",
     "ApiToken",
     "Appointment",
+    "BirthPlan",
+    "BirthPlanChange",
+    "BirthPlanSection",
+    "BirthPlanShare",
+    "BirthPlanShareOpen",
     "AppointmentChange",
     "CalendarPreferences",
     "CalendarSource",
@@ -38,6 +51,7 @@ __all__ = [
     "SignInFailure",
     "StaffInvitation",
     "SupporterLink",
+    "TeamMember",
     "User",
     "UserSession",
     "WebAuthnChallenge",
