@@ -25,6 +25,7 @@ from app.pwa.service import build_service_worker, manifest
 from app.routes import (
     accounts,
     agency_api,
+    birth_plan,
     calendar,
     consent,
     explainers,
@@ -32,6 +33,7 @@ from app.routes import (
     pathway,
     pwa,
     questions,
+    team,
 )
 from app.security import (
     HeadAsGetMiddleware,
@@ -103,6 +105,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(questions.router)
     app.include_router(accounts.router)
     app.include_router(consent.router)
+    app.include_router(team.router)
+    app.include_router(birth_plan.router)
     app.include_router(calendar.router)
     app.include_router(agency_api.router)
     app.include_router(agency_api.pages_router)

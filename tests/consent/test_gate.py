@@ -62,6 +62,9 @@ PUBLIC = {
     ("GET", "/manifest.webmanifest"),
     ("GET", "/offline"),
     ("GET", "/{locale}/install"),
+    # A professional opens a parent's shared birth plan with no account: the secret in
+    # the address (kept hashed, revocable, each opening shown to the parent) is the key.
+    ("GET", "/{locale}/birth-plan/shared/{token}"),
 }
 
 # The signed-in person's own account: nothing here belongs to a parent they do not own.
@@ -251,7 +254,16 @@ def world(db, need: Permission | Level) -> tuple[object, object, list[Actor]]:
 
 
 def address(route: APIRoute, link, selector: str | None) -> str:
-    values = {"locale": "en", "link_id": link.id, "appointment_id": 1, "source_id": 1}
+    values = {
+        "locale": "en",
+        "link_id": link.id,
+        "appointment_id": 1,
+        "source_id": 1,
+        "section": "about_me",
+        "change_id": 1,
+        "share_id": 1,
+        "member_id": 1,
+    }
     path = route.path
     for name, value in values.items():
         path = path.replace("{" + name + "}", str(value))
