@@ -27,6 +27,7 @@ from app.pwa.service import build_service_worker, manifest
 from app.routes import (
     accounts,
     agency_api,
+    birth_plan,
     calendar,
     consent,
     explainers,
@@ -35,6 +36,7 @@ from app.routes import (
     push,
     pwa,
     questions,
+    team,
 )
 from app.security import (
     HeadAsGetMiddleware,
@@ -117,6 +119,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(questions.router)
     app.include_router(accounts.router)
     app.include_router(consent.router)
+    app.include_router(team.router)
+    app.include_router(birth_plan.router)
     app.include_router(calendar.router)
     app.include_router(push.router)
     app.include_router(agency_api.router)

@@ -13,6 +13,13 @@ from app.accounts.models import (
     WebAuthnChallenge,
 )
 from app.agency.models import ApiToken
+from app.birth_plan.models import (
+    BirthPlan,
+    BirthPlanChange,
+    BirthPlanSection,
+    BirthPlanShare,
+    BirthPlanShareOpen,
+)
 from app.calendar.models import (
     Appointment,
     AppointmentChange,
@@ -23,6 +30,7 @@ from app.calendar.models import (
 from app.consent.models import AccessRecord, SupporterLink
 from app.notify.models import NotificationPreferences, OutboxMessage, PushSubscription
 from app.questions.models import Question
+from app.team.models import TeamMember
 
 metadata = SQLModel.metadata
 
@@ -30,6 +38,11 @@ __all__ = [
     "AccessRecord",
     "ApiToken",
     "Appointment",
+    "BirthPlan",
+    "BirthPlanChange",
+    "BirthPlanSection",
+    "BirthPlanShare",
+    "BirthPlanShareOpen",
     "AppointmentChange",
     "CalendarPreferences",
     "CalendarSource",
@@ -44,6 +57,7 @@ __all__ = [
     "SignInFailure",
     "StaffInvitation",
     "SupporterLink",
+    "TeamMember",
     "User",
     "UserSession",
     "WebAuthnChallenge",

@@ -96,6 +96,7 @@ class Pages:
             time=_format_time,
             fromjson=json.loads,
             isodate=dt.datetime.fromisoformat,
+            isoday=dt.date.fromisoformat,
         )
         self.env = env
         self.templates = Jinja2Blocks(env=env)

@@ -11,7 +11,9 @@ from sqlmodel import Session
 
 from app.accounts import passkeys, service
 from app.accounts.models import User, as_utc
+from app.birth_plan import service as birth_plan
 from app.consent import service as consent
+from app.team import service as team
 
 PRODID = "-//Next Steps//My data export//EN"
 
@@ -76,6 +78,8 @@ def collect(session: Session, *, user: User) -> dict:
             }
             for record in consent.access_records(session, parent=user, limit=100_000)
         ],
+        "professionals": team.export(session, parent=user),
+        "birth_plan": birth_plan.export(session, parent=user),
         # The calendar arrives with its own feature; the .ics file in the export holds it.
         "appointments": [],
     }

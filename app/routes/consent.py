@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
+from app.calendar.labels import AGENCY_NAMES
 from app.consent import service
 from app.consent.models import Permission
 from app.consent.service import AccessDenied
@@ -20,6 +21,7 @@ from app.deps import (
 )
 from app.forms import FormError
 from app.i18n import LocaleInfo
+from app.team import service as team_service
 
 router = APIRouter()
 
@@ -43,6 +45,12 @@ def _team_page(request, pages, session, loc, access, extra: dict, status_code: i
         "new_code": None,
         "invitation_days": request.app.state.settings.invitation_days,
         "csrf_protected": True,
+        # The professionals working with the parent (app/team), optionally of one agency.
+        "members": team_service.members(
+            session, parent=access.parent, agency=request.query_params.get("agency")
+        ),
+        "agency_filter": request.query_params.get("agency", ""),
+        "agency_names": {a.value: loc.translations.gettext(n) for a, n in AGENCY_NAMES.items()},
         **extra,
     }
     if access.is_parent:

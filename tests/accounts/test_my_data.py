@@ -10,8 +10,10 @@ from sqlmodel import select as sm_select
 
 from app.accounts.models import Passkey, Role, User, WebAuthnChallenge
 from app.accounts.secrets import keyed_hash
+from app.birth_plan import service as birth_plan
 from app.consent.models import AccessRecord
 from app.models import metadata
+from app.team import service as team_service
 from tests import factories
 from tests.factories import GOOD_PASSPHRASE, post
 
@@ -40,6 +42,17 @@ def parent_with_everything(client, db):
     link = factories.link(db, parent, supporter, {"see_appointments"})
     staff = factories.user(db, Role.agency_staff, display_name="Midwife Mo")
     factories.link(db, parent, staff, {"see_pathway"}, revoked=True)
+    # A birth plan written with the supporter, shared once, and a professional in the team.
+    birth_plan.save_section(db, parent=parent, author=parent, key="about_me",
+                            values={"text": f"I am {NAME}"}, now=factories.START)  # fmt: skip
+    birth_plan.save_section(db, parent=parent, author=supporter, key="feeding",
+                            values={"text": "z@example.com"}, now=factories.START)  # fmt: skip
+    birth_plan.set_ready(db, parent=parent, ready=True, now=factories.START)
+    _, token = birth_plan.create_share(db, parent=parent, label="Midwife", now=factories.START)
+    birth_plan.open_shared(db, token=token, now=factories.START)
+    team_service.save_member(db, parent=parent, author=supporter, values={"name": "Priya",
+                     "agency": "midwifery", "email": "z@example.com"}, key_worker=True,
+                     now=factories.START)  # fmt: skip
     session_cookie = client.cookies.get("ns_session")
     factories.sign_in_as(client, db, supporter)
     assert client.get(f"/en/team/?parent={link.public_id}").status_code == 200
@@ -68,6 +81,10 @@ def test_the_export_is_a_zip_of_json_ics_and_a_readable_page(client, db):
     assert team["Midwife Mo"]["ended_at"] is not None
     assert [look["who"] for look in data["looks_at_my_things"]] == ["Alex"]
     assert len(data["sessions"]) == 1
+    assert data["birth_plan"]["sections"]["about_me"]["text"] == f"I am {NAME}"
+    assert [c["status"] for c in data["birth_plan"]["changes"]] == ["pending", "saved"]
+    assert len(data["birth_plan"]["shared_links"][0]["opened_at"]) == 1
+    assert [p["name"] for p in data["professionals"]] == ["Priya"]
     assert "passphrase_hash" not in json.dumps(data) and "$argon2" not in json.dumps(data)
 
     calendar = Calendar.from_ical(archive.read("calendar.ics"))

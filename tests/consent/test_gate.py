@@ -56,14 +56,17 @@ PUBLIC = {
     ("GET", "/calendar/{token}.ics"),
     # Demo agencies' feeds, only served with DEMO_FEEDS.
     ("GET", "/demo-feeds/{name}.ics"),
-    # PWA plumbing and the install help page: the same for everyone.
-    # The PWA's plumbing: the same for everyone, nothing personal in it.
+    # The offline shell: the service worker, the manifest, the offline page, and how to
+    # install the app and save data. The same for everyone; nothing of anyone's in them.
     ("GET", "/sw.js"),
     ("GET", "/manifest.webmanifest"),
     ("GET", "/offline"),
     ("GET", "/{locale}/install"),
     # The VAPID public key browsers subscribe with: public by design.
     ("GET", "/push/public-key"),
+    # A professional opens a parent's shared birth plan with no account: the secret in
+    # the address (kept hashed, revocable, each opening shown to the parent) is the key.
+    ("GET", "/{locale}/birth-plan/shared/{token}"),
 }
 
 # The signed-in person's own account: nothing here belongs to a parent they do not own.
@@ -259,6 +262,10 @@ def address(route: APIRoute, link, selector: str | None) -> str:
         "appointment_id": 1,
         "source_id": 1,
         "device_id": 1,
+        "section": "about_me",
+        "change_id": 1,
+        "share_id": 1,
+        "member_id": 1,
     }
     path = route.path
     for name, value in values.items():
