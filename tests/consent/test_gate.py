@@ -266,6 +266,7 @@ def address(route: APIRoute, link, selector: str | None) -> str:
         "change_id": 1,
         "share_id": 1,
         "member_id": 1,
+        "question_id": 1,
     }
     path = route.path
     for name, value in values.items():
