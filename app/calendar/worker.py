@@ -6,12 +6,12 @@ share the work without fetching one feed twice) and refreshes them one by one.
 
 import datetime as dt
 import logging
-import threading
 
 import httpx
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from app.background import Idle, PeriodicThread
 from app.calendar import service
 from app.calendar.feeds import AddressPolicy, guarded_client
 from app.settings import Settings
@@ -30,44 +30,17 @@ def run_once(engine: Engine, client: httpx.Client) -> int:
         return service.refresh_due(session, client=client, now=dt.datetime.now(dt.UTC))
 
 
-class FeedRefresher:
-    """A daemon thread that refreshes due feeds every minute, or sooner when woken."""
+class FeedRefresher(PeriodicThread):
+    """Refreshes due feeds every minute, or sooner when woken (a feed was just added)."""
 
     def __init__(self, engine: Engine, client: httpx.Client) -> None:
-        self.engine, self.client = engine, client
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._loop, name="feed-refresher", daemon=True)
-        self._thread.start()
-
-    def wake(self) -> None:
-        """Look now (a feed was just added) rather than at the next pass."""
-        self._wake.set()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread:
-            self._thread.join(timeout=10)
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                run_once(self.engine, self.client)
-            except Exception:  # a bad pass must not end the thread; the next one retries
-                log.exception("feed refresh pass failed")
-            self._wake.wait(PASS_SECONDS)
-            self._wake.clear()
+        super().__init__(
+            lambda: run_once(engine, client), name="feed-refresher", seconds=PASS_SECONDS,
+            join_seconds=10,
+        )  # fmt: skip
 
 
-class NoRefresher:
-    """Stands in when feeds are refreshed by a separate worker process."""
-
-    def wake(self) -> None:
-        pass
+NoRefresher = Idle
 
 
 def main() -> None:

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from app.accounts.models import as_utc
+from app.background import Idle, PeriodicThread
 from app.calendar.models import AppointmentChange
 from app.notify import outbox
 from app.notify.models import OutboxMessage, OutboxStatus, PushSubscription
@@ -207,44 +208,19 @@ def run_pass(
     return sum(counts)
 
 
-class Notifier:
-    """A daemon thread that sends due notifications every PASS_SECONDS, or when woken."""
+class Notifier(PeriodicThread):
+    """Sends due notifications every PASS_SECONDS, or sooner when woken."""
 
     def __init__(self, engine: Engine, sender: Sender, settings: Settings) -> None:
-        self.engine, self.sender, self.settings = engine, sender, settings
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._loop, name="notifier", daemon=True)
-        self._thread.start()
-
-    def wake(self) -> None:
-        self._wake.set()
+        self.sender = sender
+        super().__init__(
+            lambda: run_pass(engine, sender, settings), name="notifier", seconds=PASS_SECONDS,
+            join_seconds=30,
+        )  # fmt: skip
 
     def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread:
-            self._thread.join(timeout=30)
+        super().stop()
         self.sender.close()
 
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                run_pass(self.engine, self.sender, self.settings)
-            except Exception:  # a bad pass must not end the thread; the next one retries
-                log.exception("notification pass failed")
-            self._wake.wait(PASS_SECONDS)
-            self._wake.clear()
 
-
-class NoNotifier:
-    """Stands in when notifications are sent by separate worker processes, or are off."""
-
-    def wake(self) -> None:
-        pass
-
-    def stop(self) -> None:
-        pass
+NoNotifier = Idle
