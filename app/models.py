@@ -30,6 +30,13 @@ from app.calendar.models import (
 from app.consent.models import AccessRecord, SupporterLink
 from app.notify.models import NotificationPreferences, OutboxMessage, PushSubscription
 from app.questions.models import Question
+from app.resources.models import (
+    LocalResource,
+    PackDelivery,
+    SavedResource,
+    SharePack,
+    SharePackItem,
+)
 from app.team.models import TeamMember
 
 metadata = SQLModel.metadata
@@ -52,7 +59,12 @@ __all__ = [
     "OutboxMessage",
     "Passkey",
     "PushSubscription",
+    "LocalResource",
+    "PackDelivery",
     "Question",
+    "SavedResource",
+    "SharePack",
+    "SharePackItem",
     "RecoveryCode",
     "SignInFailure",
     "StaffInvitation",
