@@ -15,6 +15,7 @@ from app.consent.models import Level, Permission
 from app.consent.service import Access, AccessDenied
 from app.explainers.content import Content
 from app.i18n import LocaleInfo, locale_info
+from app.resources.directory import Resource
 from app.settings import Settings
 from app.templating import Pages
 
@@ -50,6 +51,17 @@ def get_locale(request: Request, locale: str) -> LocaleInfo:
     return request.state.loc
 
 
+def get_national(request: Request) -> dict[str, Resource]:
+    """The national services from the content folder, loaded and checked at start-up."""
+    return request.app.state.national_resources
+
+
+def public_origin(request: Request) -> str:
+    """The site's address as browsers see it, for links people copy, text or print."""
+    origin = request.app.state.settings.public_origin.rstrip("/")
+    return origin or str(request.base_url).rstrip("/")
+
+
 def get_now(request: Request) -> datetime:
     """The time now, in UTC, from the app's clock (tests may set it)."""
     return request.app.state.clock()
@@ -61,6 +73,7 @@ SessionDep = Annotated[Session, Depends(get_session)]
 LocaleDep = Annotated[LocaleInfo, Depends(get_locale)]
 ContentDep = Annotated[Content, Depends(get_content)]
 ClockDep = Annotated[datetime, Depends(get_now)]
+NationalDep = Annotated[dict[str, Resource], Depends(get_national)]
 
 
 def get_optional_user(

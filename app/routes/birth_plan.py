@@ -10,7 +10,15 @@ from app.birth_plan import service
 from app.birth_plan.service import NotFound, ShareRevoked
 from app.consent.models import Permission
 from app.consent.service import Access
-from app.deps import ClockDep, LocaleDep, OwnerAccess, PagesDep, SessionDep, parent_access
+from app.deps import (
+    ClockDep,
+    LocaleDep,
+    OwnerAccess,
+    PagesDep,
+    SessionDep,
+    parent_access,
+    public_origin,
+)
 from app.forms import FormError
 from app.i18n import LocaleInfo
 
@@ -26,10 +34,6 @@ def _address(loc: LocaleInfo, access: Access, path: str = "", **params: str) -> 
     query |= params
     tail = "&".join(f"{name}={value}" for name, value in query.items())
     return f"/{loc.code}/birth-plan/{path}" + (f"?{tail}" if tail else "")
-
-
-def _origin(request: Request) -> str:
-    return request.app.state.settings.public_origin.rstrip("/") or str(request.base_url).rstrip("/")
 
 
 def _plan_page(request, pages, session, access, extra: dict, status_code: int = 200):
@@ -214,7 +218,7 @@ def share(
             {"errors": error.translated(loc.translations), "label": label},
             400,
         )
-    link = f"{_origin(request)}/{loc.code}/birth-plan/shared/{token}"
+    link = f"{public_origin(request)}/{loc.code}/birth-plan/shared/{token}"
     return _plan_page(request, pages, session, access, {"new_link": link})
 
 

@@ -18,6 +18,7 @@ from app.deps import (
     SessionDep,
     SettingsDep,
     parent_access,
+    public_origin,
 )
 from app.forms import FormError
 from app.questions import service as questions_service
@@ -321,9 +322,8 @@ def subscribe(
 ) -> Response:  # fmt: skip
     """A new private address for the whole calendar; any old one stops working."""
     token = service.reset_feed_token(session, parent_id=access.parent.id)
-    origin = request.app.state.settings.public_origin or str(request.base_url).rstrip("/")
-    return _sources_page(request, loc, pages, session, access, now,
-                         subscribe_url=f"{origin}/calendar/{token}.ics")  # fmt: skip
+    address = f"{public_origin(request)}/calendar/{token}.ics"
+    return _sources_page(request, loc, pages, session, access, now, subscribe_url=address)
 
 
 @router.get("/calendar/{token}.ics", include_in_schema=False)
