@@ -14,6 +14,8 @@ from app.calendar import demo as calendar_demo
 from app.calendar import service as calendar
 from app.consent.models import Permission, SupporterLink
 from app.db import make_engine
+from app.resources import service as resources
+from app.resources.directory import load_national
 from app.settings import Settings
 
 DEMO_PASSPHRASES = {
@@ -49,7 +51,7 @@ def load_demo_data(session: Session, *, settings: Settings, origin: str | None =
         organisation=charity,
         passphrase=DEMO_PASSPHRASES["demo-advocate"],
     )
-    get_or_create_user(
+    worker = get_or_create_user(
         session,
         username="demo-worker",
         display_name="Jo (family support worker)",
@@ -70,8 +72,41 @@ def load_demo_data(session: Session, *, settings: Settings, origin: str | None =
     for permission in Permission:
         setattr(link, permission.value, True)
     session.commit()
+    load_demo_resources(session, settings=settings, parent=parent, advocate=advocate, worker=worker)
     if origin:
         load_demo_calendar(session, parent_id=parent.id, origin=origin)
+
+
+DEMO_PACK_TITLE = "Legal help and someone to talk to"
+
+
+def load_demo_resources(session: Session, *, settings: Settings, parent, advocate, worker) -> None:
+    """A local service Jo added for the demo area, and a pack Alex put in Sam's app."""
+    now = dt.datetime.now(dt.UTC)
+    local = resources.organisation_local(session, organisation_id=worker.organisation_id)
+    if not local:
+        resources.save_local(
+            session, author=worker, now=now,
+            values={
+                "name": "Demo Family Drop-in",
+                "summary": "A free drop-in for parents. Talk to a family support worker. "
+                "Bring your baby if you like.",
+                "areas": "CF10, CF11, Cardiff", "phone": "01632 960 001",
+                "website": "https://nextsteps.example/demo-drop-in",
+                "hours": "Tuesdays and Thursdays, 10am to 1pm",
+            },
+            topics=["family_rights", "mental_health"], languages=["en", "cy"], free=True,
+        )  # fmt: skip
+    if any(p.title == DEMO_PACK_TITLE for p in resources.packs_for(session, user=advocate)):
+        return
+    national = load_national(settings.content_dir)
+    pack = resources.make_pack(
+        session, author=advocate, national=national, title=DEMO_PACK_TITLE,
+        note="Sam, here are the numbers we talked about. Call the advice line before Tuesday.",
+        refs=["family-rights-group-advice-line", "civil-legal-advice", "samaritans"],
+        locale="en", now=now,
+    )  # fmt: skip
+    resources.deliver_pack(session, pack=pack, parent=parent, sender=advocate, now=now)
 
 
 def load_demo_calendar(session: Session, *, parent_id: int, origin: str) -> None:

@@ -24,6 +24,7 @@ from app.i18n import LOCALE_COOKIE, LocaleInfo, locale_info, negotiate
 from app.notify.webpush import public_key, sender_for
 from app.notify.worker import NoNotifier, Notifier
 from app.pwa.service import build_service_worker, manifest
+from app.resources.directory import load_national
 from app.routes import (
     accounts,
     agency_api,
@@ -36,6 +37,7 @@ from app.routes import (
     push,
     pwa,
     questions,
+    resources,
     team,
 )
 from app.security import (
@@ -100,6 +102,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             for code in settings.locale_list
         },
     )
+    app.state.national_resources = load_national(settings.content_dir)
     app.state.search = {code: SearchIndex(app.state.content, code) for code in settings.locale_list}
     app.state.service_worker = build_service_worker(
         static=static, content=app.state.content, locales=settings.locale_list
@@ -120,6 +123,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(accounts.router)
     app.include_router(consent.router)
     app.include_router(team.router)
+    app.include_router(resources.router)
     app.include_router(birth_plan.router)
     app.include_router(calendar.router)
     app.include_router(push.router)

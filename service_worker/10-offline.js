@@ -93,7 +93,8 @@ async function staleWhileRevalidate(request, event) {
   const refresh = fetch(request).then((response) => {
     // Only what the server marks public: never a page with a form token or a person's data.
     const storable = (response.headers.get("cache-control") || "").includes("public");
-    if (response.ok && storable && !response.headers.get("set-cookie")) {
+    // 410: a withdrawn share pack says so, in place of the copy kept from before.
+    if ((response.ok || response.status === 410) && storable && !response.headers.get("set-cookie")) {
       cache.put(request, response.clone());
     }
     return response;

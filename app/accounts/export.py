@@ -13,6 +13,8 @@ from app.accounts import passkeys, service
 from app.accounts.models import User, as_utc
 from app.birth_plan import service as birth_plan
 from app.consent import service as consent
+from app.resources import service as resources
+from app.resources.directory import Resource
 from app.team import service as team
 
 PRODID = "-//Next Steps//My data export//EN"
@@ -22,7 +24,7 @@ def _when(value: datetime | None) -> str | None:
     return as_utc(value).isoformat() if value else None
 
 
-def collect(session: Session, *, user: User) -> dict:
+def collect(session: Session, *, user: User, national: dict[str, Resource] | None = None) -> dict:
     """Everything held about this person, as plain data."""
     organisation = service.organisation_of(session, user=user)
     return {
@@ -80,6 +82,7 @@ def collect(session: Session, *, user: User) -> dict:
         ],
         "professionals": team.export(session, parent=user),
         "birth_plan": birth_plan.export(session, parent=user),
+        "resources": resources.export(session, parent=user, national=national or {}),
         # The calendar arrives with its own feature; the .ics file in the export holds it.
         "appointments": [],
     }
@@ -94,10 +97,15 @@ def calendar_file(*, data: dict, timezone: str) -> bytes:
 
 
 def build_zip(
-    session: Session, *, user: User, timezone: str, render_html: Callable[[dict], str]
+    session: Session,
+    *,
+    user: User,
+    timezone: str,
+    render_html: Callable[[dict], str],
+    national: dict[str, Resource] | None = None,
 ) -> bytes:
     """A zip of my-data.json, calendar.ics and my-data.html."""
-    data = collect(session, user=user)
+    data = collect(session, user=user, national=national)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("my-data.json", json.dumps(data, ensure_ascii=False, indent=2))

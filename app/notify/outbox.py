@@ -32,6 +32,7 @@ from app.notify.models import (
     OutboxStatus,
     PushSubscription,
 )
+from app.resources.models import PackDelivery, SharePack
 
 LONDON = ZoneInfo("Europe/London")
 EVENING_HOUR = 19
@@ -286,6 +287,39 @@ def after_remerge(
     plan_reminders(session, user_id=parent_id, now=now)
 
 
+# Shared with you -----------------------------------------------------------------------
+
+SHARED_NOTICE_LIFETIME = dt.timedelta(days=14)
+
+
+def queue_shared_notice(
+    session: Session, *, user_id: int, delivery_id: int, now: dt.datetime
+) -> None:
+    """One message saying a worker put a pack in the parent's app; sending the same pack
+    again later says so again (the key carries the time), never twice for one sending."""
+    if not has_devices(session, user_id=user_id):
+        return
+    prefs = preferences(session, user_id=user_id)
+    _insert_new(
+        session,
+        [
+            {
+                "key": f"shared:{delivery_id}:{_stamp(now)}",
+                "user_id": user_id,
+                "kind": OutboxKind.shared.name,
+                "appointment_id": None,
+                "data": json.dumps({"delivery": delivery_id}),
+                "status": OutboxStatus.pending.name,
+                "due_at": outside_quiet_hours(now, prefs),
+                "expires_at": now + SHARED_NOTICE_LIFETIME,
+                "attempts": 0,
+                "finished_for": "",
+                "created_at": now,
+            }
+        ],
+    )
+
+
 # Preferences and devices ---------------------------------------------------------------
 
 
@@ -487,6 +521,22 @@ def _change_sentence(words: Words, change: AppointmentChange, appointment: Appoi
     return words.when(appointment.start, today=today, tomorrow=tomorrow, other=other)
 
 
+def _shared(words: Words, message: OutboxMessage, session: Session, discreet: bool):
+    """(title, body) of a "shared with you" notice, or None if the pack went."""
+    delivery = session.get(PackDelivery, json.loads(message.data).get("delivery"))
+    pack = session.get(SharePack, delivery.pack_id) if delivery else None
+    if pack is None or pack.withdrawn_at is not None or delivery.hidden_at is not None:
+        return None
+    if discreet:
+        return words.t.gettext("Something new for you"), words.t.gettext(
+            "Open Next Steps to see it."
+        )
+    title = words.t.gettext("%(name)s shared some help with you") % {
+        "name": delivery.sent_by_name
+    }
+    return title, pack.title
+
+
 @dataclass(frozen=True)
 class Rendered:
     payload: bytes
@@ -541,6 +591,12 @@ def render(
                 lines = [f"{_what(words, a)}: {_change_sentence(words, c, a)}" for c, a in found]
                 body = "\n".join([body, *lines])
             url = calendar
+    elif message.kind == OutboxKind.shared:
+        words_of = _shared(words, message, session, discreet)
+        if words_of is None:
+            return None
+        title, body = words_of
+        url, urgency = f"/{code}/resources/shared", "normal"
     else:
         return None
     return Rendered(

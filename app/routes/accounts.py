@@ -17,6 +17,7 @@ from app.deps import (
     ClockDep,
     CurrentUser,
     LocaleDep,
+    NationalDep,
     OwnerAccess,
     PagesDep,
     SessionDep,
@@ -539,6 +540,7 @@ def export_data(
     settings: SettingsDep,
     access: OwnerAccess,
     now: ClockDep,
+    national: NationalDep,
 ) -> Response:
     """A zip of everything held about the parent."""
     template = pages.env.get_template("accounts/export.html")
@@ -547,8 +549,9 @@ def export_data(
         return template.render(loc=loc, data=data, request=None)
 
     body = export.build_zip(
-        session, user=access.parent, timezone=settings.timezone, render_html=render_html
-    )
+        session, user=access.parent, timezone=settings.timezone, render_html=render_html,
+        national=national,
+    )  # fmt: skip
     filename = f"next-steps-my-data-{now:%Y-%m-%d}.zip"
     return Response(
         body,
