@@ -17,6 +17,7 @@ from app.deps import (
     LinkedAccess,
     LocaleDep,
     NationalDep,
+    OwnerAccess,
     PagesDep,
     SessionDep,
     SettingsDep,
@@ -195,7 +196,9 @@ def share_with_parent(
     loc: LocaleDep, session: SessionDep, access: LinkedAccess, now: ClockDep, pack: Text = ""
 ) -> RedirectResponse:
     """A worker the parent has linked puts a pack straight into the parent's app."""
-    if access.is_parent or not service.can_curate(access.user):
+    if access.is_parent:
+        raise HTTPException(status_code=400, detail="Packs are sent by the people you link.")
+    if not service.can_curate(access.user):
         raise HTTPException(status_code=403)
     try:
         found = service.pack_by_code(session, code=pack)
@@ -211,11 +214,9 @@ def share_with_parent(
 
 @router.post("/{locale}/resources/shared/{delivery_id}/hide", include_in_schema=False)
 def hide_shared(
-    loc: LocaleDep, session: SessionDep, access: LinkedAccess, now: ClockDep, delivery_id: int
+    loc: LocaleDep, session: SessionDep, access: OwnerAccess, now: ClockDep, delivery_id: int
 ) -> RedirectResponse:
-    """The parent takes a shared pack off their list (only the parent)."""
-    if not access.is_parent:
-        raise HTTPException(status_code=403)
+    """The parent takes a shared pack off their list."""
     try:
         service.hide_delivery(session, parent=access.parent, delivery_id=delivery_id, now=now)
     except NotFound as missing:

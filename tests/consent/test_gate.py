@@ -67,6 +67,12 @@ PUBLIC = {
     # A professional opens a parent's shared birth plan with no account: the secret in
     # the address (kept hashed, revocable, each opening shown to the parent) is the key.
     ("GET", "/{locale}/birth-plan/shared/{token}"),
+    # The directory of services, and share packs by their short link: made to be passed on.
+    ("GET", "/{locale}/resources/"),
+    ("GET", "/{locale}/resources"),
+    ("GET", "/{locale}/share/{code}"),
+    ("GET", "/{locale}/share/{code}/print"),
+    ("GET", "/s/{code}"),
 }
 
 # The signed-in person's own account: nothing here belongs to a parent they do not own.
@@ -88,6 +94,24 @@ OWN_ACCOUNT = {
     ("GET", "/{locale}/account/api-tokens"),
     ("POST", "/{locale}/account/api-tokens"),
     ("POST", "/{locale}/account/api-tokens/{token_id}/revoke"),
+    # A person's own saved services.
+    ("GET", "/{locale}/resources/saved"),
+    ("POST", "/{locale}/resources/saved"),
+    ("POST", "/{locale}/resources/saved/remove"),
+    # A worker's own packs and their organisation's local services: no parent's things
+    # (sending a pack to a parent goes through the gate, /resources/shared?parent=).
+    ("GET", "/{locale}/resources/packs/"),
+    ("GET", "/{locale}/resources/packs/new"),
+    ("POST", "/{locale}/resources/packs/new"),
+    ("GET", "/{locale}/resources/packs/{code}"),
+    ("GET", "/{locale}/resources/packs/{code}/edit"),
+    ("POST", "/{locale}/resources/packs/{code}/edit"),
+    ("POST", "/{locale}/resources/packs/{code}/withdraw"),
+    ("GET", "/{locale}/resources/local/new"),
+    ("POST", "/{locale}/resources/local/new"),
+    ("GET", "/{locale}/resources/local/{resource_id}"),
+    ("POST", "/{locale}/resources/local/{resource_id}"),
+    ("POST", "/{locale}/resources/local/{resource_id}/withdraw"),
 }
 
 # The agency API: a token's own list of parents, and bookings behind the API's gate (the
@@ -267,6 +291,7 @@ def address(route: APIRoute, link, selector: str | None) -> str:
         "share_id": 1,
         "member_id": 1,
         "question_id": 1,
+        "delivery_id": 1,
     }
     path = route.path
     for name, value in values.items():
