@@ -59,9 +59,10 @@ def _require_curator(user: User) -> None:
         raise NotAllowed(user.id)
 
 
-def _may_withdraw(user: User, *, author_id: int | None, organisation_id: int) -> bool:
-    return user.id == author_id or (
-        user.organisation_admin and user.organisation_id == organisation_id
+def may_withdraw(user: User, thing: "LocalResource | SharePack") -> bool:
+    """The author, or an admin of the organisation it belongs to."""
+    return user.id == thing.author_id or (
+        user.organisation_admin and user.organisation_id == thing.organisation_id
     )
 
 
@@ -178,14 +179,18 @@ def save_local(
     return found
 
 
+def _withdraw(session: Session, *, thing: LocalResource | SharePack, user: User, now) -> None:
+    """Marks a pack or local service withdrawn, by whom; kept, never deleted."""
+    if not may_withdraw(user, thing):
+        raise NotAllowed(thing.id)
+    if thing.withdrawn_at is None:
+        thing.withdrawn_at, thing.withdrawn_by_name = now, user.display_name[:120]
+        session.commit()
+
+
 def withdraw_local(session: Session, *, user: User, resource_id: int, now: dt.datetime) -> None:
     """Takes a local service out of the directory; packs that hold it say it was withdrawn."""
-    found = local_resource(session, resource_id=resource_id)
-    if not _may_withdraw(user, author_id=found.author_id, organisation_id=found.organisation_id):
-        raise NotAllowed(resource_id)
-    if found.withdrawn_at is None:
-        found.withdrawn_at, found.withdrawn_by_name = now, user.display_name[:120]
-        session.commit()
+    _withdraw(session, thing=local_resource(session, resource_id=resource_id), user=user, now=now)
 
 
 def organisation_local(session: Session, *, organisation_id: int) -> list[LocalResource]:
@@ -367,11 +372,7 @@ def change_pack(
 def withdraw_pack(session: Session, *, user: User, code: str, now: dt.datetime) -> SharePack:
     """The author or their organisation's admin withdraws a pack; its link then says so."""
     pack = pack_by_code(session, code=code)
-    if not _may_withdraw(user, author_id=pack.author_id, organisation_id=pack.organisation_id):
-        raise NotAllowed(code)
-    if pack.withdrawn_at is None:
-        pack.withdrawn_at, pack.withdrawn_by_name = now, user.display_name[:120]
-        session.commit()
+    _withdraw(session, thing=pack, user=user, now=now)
     return pack
 
 
@@ -399,14 +400,6 @@ def packs_for(session: Session, *, user: User) -> list[SharePack]:
     return list(
         session.exec(query.order_by(col(SharePack.created_at).desc(), col(SharePack.id).desc()))
     )
-
-
-def may_withdraw_pack(user: User, pack: SharePack) -> bool:
-    return _may_withdraw(user, author_id=pack.author_id, organisation_id=pack.organisation_id)
-
-
-def may_withdraw_local(user: User, row: LocalResource) -> bool:
-    return _may_withdraw(user, author_id=row.author_id, organisation_id=row.organisation_id)
 
 
 # A parent's saved resources ------------------------------------------------------------

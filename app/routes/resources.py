@@ -5,6 +5,7 @@ The directory and a pack's page are the same for everyone (no sign-in is read), 
 are cached publicly and stay readable offline once opened.
 """
 
+from contextlib import contextmanager
 from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
@@ -65,6 +66,17 @@ def _listing(session, national, loc: LocaleInfo, filters: Filters) -> dict:
 
 def _short_link(request: Request, pack: SharePack) -> str:
     return f"{public_origin(request)}/s/{pack.code}"
+
+
+@contextmanager
+def _answers():
+    """A missing pack or service is a 404; one this person may not touch, a 403."""
+    try:
+        yield
+    except NotFound as missing:
+        raise HTTPException(status_code=404) from missing
+    except NotAllowed as refused:
+        raise HTTPException(status_code=403) from refused
 
 
 def _require_curator(user) -> None:
@@ -142,10 +154,8 @@ def save(
     now: ClockDep, ref: Text = "",
 ) -> RedirectResponse:  # fmt: skip
     """Keeps a service in My saved."""
-    try:
+    with _answers():
         service.save_resource(session, user=user, national=national, ref=ref, now=now)
-    except NotFound as missing:
-        raise HTTPException(status_code=404) from missing
     return RedirectResponse(f"/{loc.code}/resources/saved?saved=1", status_code=303)
 
 
@@ -217,10 +227,8 @@ def hide_shared(
     loc: LocaleDep, session: SessionDep, access: OwnerAccess, now: ClockDep, delivery_id: int
 ) -> RedirectResponse:
     """The parent takes a shared pack off their list."""
-    try:
+    with _answers():
         service.hide_delivery(session, parent=access.parent, delivery_id=delivery_id, now=now)
-    except NotFound as missing:
-        raise HTTPException(status_code=404) from missing
     return RedirectResponse(f"/{loc.code}/resources/shared?hidden=1", status_code=303)
 
 
@@ -241,7 +249,7 @@ def packs(
             "packs": service.packs_for(session, user=user),
             "local": service.organisation_local(session, organisation_id=user.organisation_id),
             "user": user,
-            "may_withdraw_local": lambda row: service.may_withdraw_local(user, row),
+            "may_withdraw_local": lambda row: service.may_withdraw(user, row),
             "notice": loc.translations.gettext("Withdrawn.") if withdrawn else None,
             "csrf_protected": True,
         },
@@ -325,10 +333,8 @@ def manage_pack(
 ) -> Response:  # fmt: skip
     """A worker's view of a pack: its short link and QR code, share, send, print, change."""
     _require_curator(user)
-    try:
+    with _answers():
         pack = service.pack_by_code(session, code=code)
-    except NotFound as missing:
-        raise HTTPException(status_code=404) from missing
     if pack.organisation_id != user.organisation_id:
         raise HTTPException(status_code=403)
     parents = consent.parents_for_supporter(session, supporter=user)
@@ -346,7 +352,7 @@ def manage_pack(
             "made": bool(made),
             "sent_to": sent_to,
             "may_change": pack.author_id == user.id and pack.withdrawn_at is None,
-            "may_withdraw": service.may_withdraw_pack(user, pack) and pack.withdrawn_at is None,
+            "may_withdraw": service.may_withdraw(user, pack) and pack.withdrawn_at is None,
             "topic_names": _topic_names(loc),
             "language_name": lambda c: language_name(c, loc.code),
             "csrf_protected": True,
@@ -362,12 +368,8 @@ def edit_pack(
 ) -> Response:  # fmt: skip
     """The author changes the pack; the short link stays the same."""
     _require_curator(user)
-    try:
+    with _answers():
         pack = service.own_pack(session, author=user, code=code)
-    except NotFound as missing:
-        raise HTTPException(status_code=404) from missing
-    except NotAllowed as refused:
-        raise HTTPException(status_code=403) from refused
     form = {"title": pack.title, "note": pack.note}
     picks = service.pack_refs(session, pack=pack)
     return _pack_form(request, pages, session, national, loc, form=form, picks=picks, pack=pack)
@@ -383,20 +385,16 @@ def change_pack(
     """Saves the author's changes to a pack, or filters the list while changing it."""
     _require_curator(user)
     form = _pack_fields(title, note, topic, language, area, q)
-    try:
+    with _answers():
         pack = service.own_pack(session, author=user, code=code)
-        if action == "filter":
-            return _pack_form(
-                request, pages, session, national, loc, form=form, picks=pick, pack=pack
-            )
-        service.change_pack(
-            session, author=user, national=national, code=code, title=title, note=note,
-            refs=pick, now=now,
-        )  # fmt: skip
-    except NotFound as missing:
-        raise HTTPException(status_code=404) from missing
-    except NotAllowed as refused:
-        raise HTTPException(status_code=403) from refused
+    if action == "filter":
+        return _pack_form(request, pages, session, national, loc, form=form, picks=pick, pack=pack)
+    try:
+        with _answers():
+            service.change_pack(
+                session, author=user, national=national, code=code, title=title, note=note,
+                refs=pick, now=now,
+            )  # fmt: skip
     except FormError as error:
         return _pack_form(
             request, pages, session, national, loc, form=form, picks=pick, pack=pack,
@@ -410,12 +408,8 @@ def withdraw_pack(
     loc: LocaleDep, session: SessionDep, user: CurrentUser, now: ClockDep, code: str
 ) -> RedirectResponse:
     """The author or their organisation's admin withdraws a pack; its link says so."""
-    try:
+    with _answers():
         service.withdraw_pack(session, user=user, code=code, now=now)
-    except NotFound as missing:
-        raise HTTPException(status_code=404) from missing
-    except NotAllowed as refused:
-        raise HTTPException(status_code=403) from refused
     return RedirectResponse(f"/{loc.code}/resources/packs/?withdrawn=1", status_code=303)
 
 
@@ -490,10 +484,8 @@ def edit_local(
     resource_id: int,
 ) -> Response:  # fmt: skip
     """The author's form to change their local service."""
-    try:
+    with _answers():
         row = service.local_resource(session, resource_id=resource_id)
-    except NotFound as missing:
-        raise HTTPException(status_code=404) from missing
     if row.author_id != user.id or row.withdrawn_at is not None:
         raise HTTPException(status_code=403)
     form = row.model_dump() | {
@@ -514,14 +506,11 @@ def change_local(
     """Saves the author's changes to their local service."""
     values = _local_values(name, summary, areas, phone, website, email, hours, free)
     try:
-        service.save_local(
-            session, author=user, values=values, topics=topics, languages=languages,
-            free=_free(free), now=now, resource_id=resource_id,
-        )  # fmt: skip
-    except NotFound as missing:
-        raise HTTPException(status_code=404) from missing
-    except NotAllowed as refused:
-        raise HTTPException(status_code=403) from refused
+        with _answers():
+            service.save_local(
+                session, author=user, values=values, topics=topics, languages=languages,
+                free=_free(free), now=now, resource_id=resource_id,
+            )  # fmt: skip
     except FormError as error:
         row = service.local_resource(session, resource_id=resource_id)
         form = values | {"topics": topics, "languages": languages}
@@ -535,12 +524,8 @@ def withdraw_local(
     loc: LocaleDep, session: SessionDep, user: CurrentUser, now: ClockDep, resource_id: int
 ) -> RedirectResponse:
     """The author or their organisation's admin takes a local service out of the directory."""
-    try:
+    with _answers():
         service.withdraw_local(session, user=user, resource_id=resource_id, now=now)
-    except NotFound as missing:
-        raise HTTPException(status_code=404) from missing
-    except NotAllowed as refused:
-        raise HTTPException(status_code=403) from refused
     return RedirectResponse(f"/{loc.code}/resources/packs/?withdrawn=1#local", status_code=303)
 
 
@@ -548,10 +533,8 @@ def withdraw_local(
 
 
 def _public_pack(request, loc, pages, session, national, code: str, template: str) -> Response:
-    try:
+    with _answers():
         pack = service.pack_by_code(session, code=code)
-    except NotFound as missing:
-        raise HTTPException(status_code=404) from missing
     link = _short_link(request, pack)
     withdrawn = pack.withdrawn_at is not None
     resources: list[Resource] = (
@@ -594,10 +577,8 @@ def pack_print(
 @router.get("/s/{code}", include_in_schema=False)
 def short_link(session: SessionDep, settings: SettingsDep, code: str) -> RedirectResponse:
     """The short link texted or printed: the pack, in the language its note is written in."""
-    try:
+    with _answers():
         pack = service.pack_by_code(session, code=code)
-    except NotFound as missing:
-        raise HTTPException(status_code=404) from missing
     locale = pack.locale if pack.locale in settings.locale_list else settings.default_locale
     return RedirectResponse(
         f"/{locale}/share/{pack.code}", status_code=302, headers={"Cache-Control": "no-cache"}

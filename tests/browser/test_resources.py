@@ -16,12 +16,10 @@ from app.accounts.models import OrganisationKind, Role, User
 from app.accounts.service import get_or_create_organisation, get_or_create_user
 from app.resources import service
 from tests.browser.conftest import axe_violations, phone_context, screenshot, watched_page
+from tests.browser.test_birth_plan import PASSPHRASE, sign_in
 from tests.browser.test_offline import controlled
 
 pytestmark = pytest.mark.browser
-
-PASSPHRASE = "kettle river purple moon"
-
 
 def a_worker(app, name: str):
     with Session(app.state.engine) as session:
@@ -34,14 +32,6 @@ def a_worker(app, name: str):
         )  # fmt: skip
         session.commit()
         return worker.id
-
-
-def sign_in(page, base: str, name: str) -> None:
-    page.goto(f"{base}/en/sign-in")
-    page.get_by_label("Your name").fill(name)
-    page.get_by_label("Passphrase", exact=True).fill(PASSPHRASE)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    page.wait_for_url(re.compile(r".*/en/account/$"))
 
 
 def read_qr(png: bytes) -> list[str]:
