@@ -7,6 +7,10 @@
 const SHELL_CACHE = "shell-" + VERSION;
 const PUBLIC_CACHE = "public-" + VERSION;
 const PRIVATE_CACHE = "private";  // one, never versioned: deleted at sign-in, sign-out, exit
+// Share packs someone opened: kept across versions, since the pack was given to them.
+const PACKS_CACHE = "packs";
+const PACK_PAGE = /^\/[a-z]{2,3}\/share\/([a-z0-9]+)$/;
+const SHORT_LINK = /^\/s\/([a-z0-9]+)$/;
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll(SHELL)));
@@ -17,7 +21,7 @@ self.addEventListener("activate", (event) => {
   event.waitUntil(
     caches.keys().then((names) => Promise.all(
       names
-        .filter((name) => name !== PRIVATE_CACHE && !name.endsWith(VERSION))
+        .filter((name) => name !== PRIVATE_CACHE && name !== PACKS_CACHE && !name.endsWith(VERSION))
         .map((name) => caches.delete(name)),
     )).then(() => self.clients.claim()),
   );
@@ -52,6 +56,10 @@ self.addEventListener("message", (event) => {
   } else if (data.type === "signed-out" || data.type === "signed-in" || data.type === "quick-exit") {
     event.waitUntil(deletePrivate().then(() => {
       if (event.source) event.source.postMessage({ type: "private-cleared" });
+    }));
+  } else if (data.type === "keep-pack" && PACK_PAGE.test(data.path || "")) {
+    event.waitUntil(keepPack(data.path).then(() => {
+      if (event.source) event.source.postMessage({ type: "pack-kept", path: data.path });
     }));
   } else if (data.type === "skip-waiting") {
     self.skipWaiting();
@@ -93,8 +101,7 @@ async function staleWhileRevalidate(request, event) {
   const refresh = fetch(request).then((response) => {
     // Only what the server marks public: never a page with a form token or a person's data.
     const storable = (response.headers.get("cache-control") || "").includes("public");
-    // 410: a withdrawn share pack says so, in place of the copy kept from before.
-    if ((response.ok || response.status === 410) && storable && !response.headers.get("set-cookie")) {
+    if (response.ok && storable && !response.headers.get("set-cookie")) {
       cache.put(request, response.clone());
     }
     return response;
@@ -104,6 +111,44 @@ async function staleWhileRevalidate(request, event) {
     return cached;
   }
   return refresh.catch(() => offlinePage());
+}
+
+function keepable(response) {
+  // A pack's page is public; 410 is a withdrawn pack saying so, which replaces the old copy.
+  const isPublic = (response.headers.get("cache-control") || "").includes("public");
+  return (response.ok || response.status === 410) && isPublic && !response.headers.get("set-cookie");
+}
+
+async function keepPack(path) {
+  try {
+    const response = await fetch(path, { credentials: "omit" });
+    if (keepable(response)) await (await caches.open(PACKS_CACHE)).put(path, response);
+  } catch (error) {
+    // Offline already: the copy kept before, if any, stays.
+  }
+}
+
+async function keptPack(code) {
+  const cache = await caches.open(PACKS_CACHE);
+  for (const request of await cache.keys()) {
+    const match = PACK_PAGE.exec(new URL(request.url).pathname);
+    if (match && match[1] === code) return cache.match(request);
+  }
+  return undefined;
+}
+
+// A pack (or its short link, which redirects to it): the network, kept; offline, the copy.
+async function networkFirstPack(request, code) {
+  try {
+    const response = await fetch(request);
+    const path = new URL(request.url).pathname;
+    if (PACK_PAGE.test(path) && keepable(response)) {
+      await (await caches.open(PACKS_CACHE)).put(path, response.clone());
+    }
+    return response;
+  } catch (error) {
+    return (await keptPack(code)) || offlinePage();
+  }
 }
 
 async function offlinePage() {
@@ -125,6 +170,11 @@ self.addEventListener("fetch", (event) => {
   }
   if (url.pathname.startsWith("/api/") || url.pathname.endsWith(".ics") || url.pathname === "/sw.js") return;
   if (request.headers.get("hx-request") === "true") return;  // fragments: network only
+  const pack = PACK_PAGE.exec(url.pathname) || SHORT_LINK.exec(url.pathname);
+  if (pack) {
+    event.respondWith(networkFirstPack(request, pack[1]));
+    return;
+  }
   if (isPrivate(url.pathname)) {
     event.respondWith(networkFirstPrivate(request));
   } else if (request.mode === "navigate" || (PAGES[url.pathname.split("/")[1]] || []).includes(url.pathname)) {

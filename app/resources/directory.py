@@ -173,6 +173,7 @@ class Resource:
 
 
 LOCAL_PREFIX = "local-"
+LOCAL_REF = re.compile(r"local-([1-9][0-9]{0,8})", re.ASCII)  # fits any database's integer
 
 
 def local_ref(resource_id: int) -> str:
@@ -181,9 +182,8 @@ def local_ref(resource_id: int) -> str:
 
 def local_id(ref: str) -> int | None:
     """The row id a `local-<id>` ref names, or None for any other ref."""
-    if ref.startswith(LOCAL_PREFIX) and ref[len(LOCAL_PREFIX) :].isdigit():
-        return int(ref[len(LOCAL_PREFIX) :])
-    return None
+    match = LOCAL_REF.fullmatch(ref)
+    return int(match.group(1)) if match else None
 
 
 def _from_entry(entry: NationalEntry) -> Resource:

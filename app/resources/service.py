@@ -9,6 +9,7 @@ import datetime as dt
 import secrets
 from urllib.parse import urlsplit
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.accounts.models import Organisation, Role, User
@@ -141,6 +142,14 @@ def local_resource(session: Session, *, resource_id: int) -> LocalResource:
     return found
 
 
+def own_local(session: Session, *, author: User, resource_id: int) -> LocalResource:
+    """The author's own live local service, to change; anyone else's is NotAllowed."""
+    found = local_resource(session, resource_id=resource_id)
+    if found.author_id != author.id or found.withdrawn_at is not None:
+        raise NotAllowed(resource_id)
+    return found
+
+
 def save_local(
     session: Session,
     *,
@@ -155,9 +164,7 @@ def save_local(
     """Adds a local service for the author's organisation, or changes the author's own."""
     _require_curator(author)
     if resource_id is not None:
-        found = local_resource(session, resource_id=resource_id)
-        if found.author_id != author.id or found.withdrawn_at is not None:
-            raise NotAllowed(resource_id)
+        found = own_local(session, author=author, resource_id=resource_id)
     form = clean_local(values, topics=topics, languages=languages)
     if resource_id is None:
         found = LocalResource(
@@ -339,6 +346,15 @@ def pack_by_code(session: Session, *, code: str) -> SharePack:
     return found
 
 
+def organisation_pack(session: Session, *, user: User, code: str) -> SharePack:
+    """A pack of the person's own organisation, for its page of links and sending."""
+    _require_curator(user)
+    pack = pack_by_code(session, code=code)
+    if pack.organisation_id != user.organisation_id:
+        raise NotAllowed(code)
+    return pack
+
+
 def own_pack(session: Session, *, author: User, code: str) -> SharePack:
     """The author's own pack, to change; anyone else's is NotAllowed."""
     pack = pack_by_code(session, code=code)
@@ -419,7 +435,10 @@ def save_resource(
         raise NotFound(ref)
     if ref not in saved_refs(session, user=user):
         session.add(SavedResource(user_id=user.id, ref=ref, saved_at=now))
-        session.commit()
+        try:
+            session.commit()
+        except IntegrityError:
+            session.rollback()  # a second tap got there first: it is saved once
 
 
 def unsave_resource(session: Session, *, user: User, ref: str) -> None:
@@ -439,8 +458,18 @@ def deliver_pack(
 ) -> PackDelivery:
     """Puts a pack under the parent's "Shared with you" and queues its notification, in one
     transaction. Sending the same pack again brings it back to the top, with one notice."""
-    if pack.withdrawn_at is not None:
+    if pack.withdrawn_at is not None or pack.organisation_id != sender.organisation_id:
         raise NotAllowed(pack.code)
+    try:
+        return _deliver(session, pack=pack, parent=parent, sender=sender, now=now)
+    except IntegrityError:
+        session.rollback()  # sent twice at once: the other sending made the row; use it
+        return _deliver(session, pack=pack, parent=parent, sender=sender, now=now)
+
+
+def _deliver(
+    session: Session, *, pack: SharePack, parent: User, sender: User, now: dt.datetime
+) -> PackDelivery:
     delivery = session.exec(
         select(PackDelivery).where(
             PackDelivery.pack_id == pack.id, PackDelivery.parent_id == parent.id
@@ -457,15 +486,26 @@ def deliver_pack(
     return delivery
 
 
-def deliveries_for(session: Session, *, parent: User) -> list[tuple[PackDelivery, SharePack]]:
-    """The packs shared into the parent's app, newest first."""
-    rows = session.exec(
+def deliveries_for(
+    session: Session,
+    *,
+    parent: User,
+    organisation_id: int | None = None,
+    include_hidden: bool = False,
+) -> list[tuple[PackDelivery, SharePack]]:
+    """The packs shared into the parent's app, newest first: all of them for the parent,
+    only those from their own organisation for a worker the parent has linked."""
+    query = (
         select(PackDelivery, SharePack)
         .join(SharePack, col(SharePack.id) == PackDelivery.pack_id)
-        .where(PackDelivery.parent_id == parent.id, col(PackDelivery.hidden_at).is_(None))
-        .order_by(col(PackDelivery.sent_at).desc(), col(PackDelivery.id).desc())
-    ).all()
-    return list(rows)
+        .where(PackDelivery.parent_id == parent.id)
+    )
+    if organisation_id is not None:
+        query = query.where(SharePack.organisation_id == organisation_id)
+    if not include_hidden:
+        query = query.where(col(PackDelivery.hidden_at).is_(None))
+    order = (col(PackDelivery.sent_at).desc(), col(PackDelivery.id).desc())
+    return list(session.exec(query.order_by(*order)).all())
 
 
 def hide_delivery(session: Session, *, parent: User, delivery_id: int, now: dt.datetime) -> None:
@@ -494,8 +534,9 @@ def export(session: Session, *, parent: User, national: dict[str, Resource]) -> 
                 "from": delivery.sent_by_name,
                 "organisation": pack.organisation_name,
                 "sent_at": delivery.sent_at.isoformat(),
+                "taken_off_my_list": delivery.hidden_at is not None,
                 "services": [r.name for r in pack_resources(session, national=national, pack=pack)],
             }
-            for delivery, pack in deliveries_for(session, parent=parent)
+            for delivery, pack in deliveries_for(session, parent=parent, include_hidden=True)
         ],
     }

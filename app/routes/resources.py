@@ -8,7 +8,7 @@ are cached publicly and stay readable offline once opened.
 from contextlib import contextmanager
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Form, HTTPException, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.consent import service as consent
@@ -45,6 +45,7 @@ router = APIRouter()
 Text = Annotated[str, Form(max_length=2000)]
 Picks = Annotated[list[str], Form(max_length=80)]
 QueryText = Annotated[str, Query(max_length=100)]
+RowId = Annotated[int, Path(ge=1, le=2_147_483_647)]  # what any database's integer holds
 
 
 def _topic_names(loc: LocaleInfo) -> dict[str, str]:
@@ -177,9 +178,13 @@ def shared_with_parent(
     national: NationalDep, access: LinkedAccess, sent: QueryText = "", hidden: QueryText = "",
 ) -> Response:  # fmt: skip
     """The packs workers have put into the parent's app, each in full, newest first."""
+    # A linked worker sees what their own organisation sent, never what others did.
+    organisation_id = None if access.is_parent else access.user.organisation_id or -1
     deliveries = [
         (delivery, pack, service.pack_resources(session, national=national, pack=pack))
-        for delivery, pack in service.deliveries_for(session, parent=access.parent)
+        for delivery, pack in service.deliveries_for(
+            session, parent=access.parent, organisation_id=organisation_id
+        )
     ]
     notice = None
     if sent:
@@ -210,13 +215,9 @@ def share_with_parent(
         raise HTTPException(status_code=400, detail="Packs are sent by the people you link.")
     if not service.can_curate(access.user):
         raise HTTPException(status_code=403)
-    try:
+    with _answers():
         found = service.pack_by_code(session, code=pack)
         service.deliver_pack(session, pack=found, parent=access.parent, sender=access.user, now=now)
-    except NotFound as missing:
-        raise HTTPException(status_code=404) from missing
-    except NotAllowed as withdrawn:
-        raise HTTPException(status_code=409) from withdrawn
     return RedirectResponse(
         f"/{loc.code}/resources/packs/{found.code}?sent={access.link.public_id}", status_code=303
     )
@@ -224,7 +225,7 @@ def share_with_parent(
 
 @router.post("/{locale}/resources/shared/{delivery_id}/hide", include_in_schema=False)
 def hide_shared(
-    loc: LocaleDep, session: SessionDep, access: OwnerAccess, now: ClockDep, delivery_id: int
+    loc: LocaleDep, session: SessionDep, access: OwnerAccess, now: ClockDep, delivery_id: RowId
 ) -> RedirectResponse:
     """The parent takes a shared pack off their list."""
     with _answers():
@@ -268,6 +269,9 @@ def _pack_form(
     listing = _listing(session, national, loc, filters)
     shown = {resource.ref for resource in listing["found"]}
     picked = service.resolve(session, national=national, refs=picks)
+    # A local service withdrawn since it was picked leaves the pack; the page says so.
+    dropped = [picked[r] for r in picks if r in picked and picked[r].withdrawn]
+    picks = [r for r in picks if r in picked and not picked[r].withdrawn]
     return pages.render(
         request,
         "resources/pack_form.html",
@@ -278,6 +282,7 @@ def _pack_form(
             # Picked services the current filter hides stay picked, listed apart.
             "picked_elsewhere": [picked[r] for r in picks if r in picked and r not in shown],
             "pack": pack,
+            "dropped": dropped,
             "errors": errors or {},
         },
         status_code=status_code,
@@ -332,11 +337,8 @@ def manage_pack(
     sent: QueryText = "",
 ) -> Response:  # fmt: skip
     """A worker's view of a pack: its short link and QR code, share, send, print, change."""
-    _require_curator(user)
     with _answers():
-        pack = service.pack_by_code(session, code=code)
-    if pack.organisation_id != user.organisation_id:
-        raise HTTPException(status_code=403)
+        pack = service.organisation_pack(session, user=user, code=code)
     parents = consent.parents_for_supporter(session, supporter=user)
     sent_to = next((v.person for v in parents if v.link.public_id == sent), None)
     link = _short_link(request, pack)
@@ -481,13 +483,11 @@ def add_local(
 @router.get("/{locale}/resources/local/{resource_id}", include_in_schema=False)
 def edit_local(
     request: Request, loc: LocaleDep, pages: PagesDep, session: SessionDep, user: CurrentUser,
-    resource_id: int,
+    resource_id: RowId,
 ) -> Response:  # fmt: skip
     """The author's form to change their local service."""
     with _answers():
-        row = service.local_resource(session, resource_id=resource_id)
-    if row.author_id != user.id or row.withdrawn_at is not None:
-        raise HTTPException(status_code=403)
+        row = service.own_local(session, author=user, resource_id=resource_id)
     form = row.model_dump() | {
         "topics": row.topics.split(","),
         "languages": row.languages.split(","),
@@ -499,7 +499,7 @@ def edit_local(
 @router.post("/{locale}/resources/local/{resource_id}", include_in_schema=False)
 def change_local(
     request: Request, loc: LocaleDep, pages: PagesDep, session: SessionDep, user: CurrentUser,
-    now: ClockDep, resource_id: int, name: Text = "", summary: Text = "", areas: Text = "",
+    now: ClockDep, resource_id: RowId, name: Text = "", summary: Text = "", areas: Text = "",
     phone: Text = "", website: Text = "", email: Text = "", hours: Text = "", free: Text = "",
     topics: Picks = [], languages: Picks = [],  # noqa: B006 - read, never mutated
 ) -> Response:  # fmt: skip
@@ -521,7 +521,7 @@ def change_local(
 
 @router.post("/{locale}/resources/local/{resource_id}/withdraw", include_in_schema=False)
 def withdraw_local(
-    loc: LocaleDep, session: SessionDep, user: CurrentUser, now: ClockDep, resource_id: int
+    loc: LocaleDep, session: SessionDep, user: CurrentUser, now: ClockDep, resource_id: RowId
 ) -> RedirectResponse:
     """The author or their organisation's admin takes a local service out of the directory."""
     with _answers():
@@ -540,7 +540,7 @@ def _public_pack(request, loc, pages, session, national, code: str, template: st
     resources: list[Resource] = (
         [] if withdrawn else service.pack_resources(session, national=national, pack=pack)
     )
-    return pages.render(
+    response = pages.render(
         request,
         template,
         {
@@ -554,6 +554,9 @@ def _public_pack(request, loc, pages, session, national, code: str, template: st
         # A withdrawn pack says so (and replaces the copy a phone kept offline).
         status_code=410 if withdrawn else 200,
     )
+    # Passed on by hand, never listed by search engines.
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
 
 
 @router.get("/{locale}/share/{code}", include_in_schema=False)

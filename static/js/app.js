@@ -172,6 +172,7 @@
       var data = event.data || {};
       if (data.type === "precached") document.documentElement.setAttribute("data-precached", data.locale);
       if (data.type === "private-cleared") document.documentElement.setAttribute("data-private-cleared", "");
+      if (data.type === "pack-kept") document.documentElement.setAttribute("data-pack-kept", data.path);
     });
     navigator.serviceWorker.register("/sw.js", { scope: "/" }).then(function (registration) {
       if (registration.waiting && navigator.serviceWorker.controller) showUpdate(registration);
@@ -183,6 +184,10 @@
       });
       return navigator.serviceWorker.ready;
     }).then(function (registration) {
+      // A share pack keeps itself, even on the first visit (before the worker was there).
+      if (document.querySelector("[data-keep-offline]")) {
+        registration.active.postMessage({ type: "keep-pack", path: window.location.pathname });
+      }
       if (!dataSaver()) {
         registration.active.postMessage({ type: "precache", locale: document.documentElement.lang });
       }

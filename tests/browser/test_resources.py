@@ -17,7 +17,7 @@ from app.accounts.service import get_or_create_organisation, get_or_create_user
 from app.resources import service
 from tests.browser.conftest import axe_violations, phone_context, screenshot, watched_page
 from tests.browser.test_birth_plan import PASSPHRASE, sign_in
-from tests.browser.test_offline import controlled
+from tests.browser.test_offline import until
 
 pytestmark = pytest.mark.browser
 
@@ -66,7 +66,7 @@ def test_a_worker_makes_a_pack_and_anyone_opens_its_short_link(
     assert re.fullmatch(rf"{re.escape(live_server)}/s/[a-z0-9]{{8}}", link)
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     page.get_by_role("button", name="Copy the link").click()
-    assert page.locator("[data-share-status]").inner_text() == "Link copied."
+    until(page, "document.querySelector('[data-share-status]').textContent === 'Link copied.'")
     assert page.evaluate("navigator.clipboard.readText()") == link
     assert axe_violations(page) == []
     screenshot(page, "share-pack-worker-390")
@@ -76,12 +76,12 @@ def test_a_worker_makes_a_pack_and_anyone_opens_its_short_link(
     qr.scroll_into_view_if_needed()
     assert read_qr(qr.screenshot()) == [link]
 
-    # Someone with no account opens the short link on their own phone.
+    # Someone with no account opens the short link on their own phone, for the first time.
     visitor = watched_page(phone_context(browser, watch), watch)
-    controlled(visitor, live_server)
     response = visitor.goto(link)
     assert response.status == 200
-    assert visitor.url.endswith(link.rsplit("/", 1)[1])
+    code = link.rsplit("/", 1)[1]
+    assert visitor.url == f"{live_server}/en/share/{code}"
     assert visitor.locator("h1").inner_text() == "Legal help in Welsh"
     assert "Call me after." in visitor.locator(".pack__note").inner_text()
     assert visitor.locator(".resource__name").all_inner_texts() == [
@@ -92,24 +92,31 @@ def test_a_worker_makes_a_pack_and_anyone_opens_its_short_link(
     screenshot(visitor, "share-pack-visitor-390")
     assert visitor.evaluate("document.documentElement.scrollWidth") <= 390
 
-    # Opened once, it stays readable without a connection.
+    # Opened once, even before the service worker was there, it stays readable without a
+    # connection: by the short link from the text message too.
+    kept = f"document.documentElement.getAttribute('data-pack-kept') === '/en/share/{code}'"
+    until(visitor, kept)
     visitor.context.set_offline(True)
     try:
-        again = visitor.goto(visitor.url)
-        assert again.from_service_worker
-        assert visitor.locator("h1").inner_text() == "Legal help in Welsh"
+        for address in (link, f"{live_server}/en/share/{code}"):
+            again = visitor.goto(address)
+            assert again.from_service_worker
+            assert visitor.locator("h1").inner_text() == "Legal help in Welsh"
     finally:
         visitor.context.set_offline(False)
 
-    # Withdrawn: the same address says so, and the phone's kept copy is replaced.
-    code = link.rsplit("/", 1)[1]
+    # Withdrawn: the same address says so, and the copy kept on the phone is replaced.
     with Session(live_app.state.engine) as session:
         worker = session.get(User, worker_id)
         service.withdraw_pack(session, user=worker, code=code, now=dt.datetime.now(dt.UTC))
-    visitor.goto(visitor.url)  # served from the cache, refreshed behind
-    visitor.wait_for_timeout(500)
-    visitor.goto(visitor.url)
+    visitor.goto(link)
     assert "withdrew this pack" in visitor.locator("main").inner_text()
+    visitor.context.set_offline(True)
+    try:
+        visitor.goto(link)
+        assert "withdrew this pack" in visitor.locator("main").inner_text()
+    finally:
+        visitor.context.set_offline(False)
     # Chromium logs every 4xx answer to a navigation; this 410 is the point.
     watch.console_errors = [e for e in watch.console_errors if "status of 410" not in e]
     watch.assert_clean()

@@ -1,7 +1,10 @@
 """The resources pages on SQLite and PostgreSQL: the public directory and share packs,
 My saved, Shared with you, and the workers' pages, each page's HTML checked."""
 
+import io
+import json
 import re
+import zipfile
 
 import pytest
 from sqlmodel import select
@@ -212,6 +215,46 @@ def test_a_linked_worker_puts_a_pack_in_the_parents_app(client, db, worker):
     assert post(client, f"/en/resources/shared/{delivery.id}/hide").status_code == 303
     _, soup = client.page("/en/resources/shared")
     assert not soup.select(".pack")
+
+
+def test_a_linked_worker_sees_only_their_own_organisations_packs(client, db, worker):
+    parent = factories.user(db, display_name="Sam")
+    pack = make_pack(client, db, worker, title="Domestic abuse support")
+    service.deliver_pack(db, pack=pack, parent=parent, sender=worker, now=factories.START)
+    midwife = factories.user(db, Role.agency_staff)
+    link = factories.link(db, parent, midwife, {"see_appointments"})
+    factories.sign_in_as(client, db, midwife)
+    response, soup = client.page(f"/en/resources/shared?parent={link.public_id}")
+    assert "Domestic abuse support" not in response.text
+    assert not soup.select(".pack")
+
+
+def test_refs_and_ids_beyond_any_database_integer_are_not_found(client, db, worker):
+    factories.sign_in_as(client, db, factories.user(db))
+    huge = "9" * 30
+    assert client.get(f"/en/resources/saved?add=local-{huge}").status_code == 404
+    assert post(client, "/en/resources/saved", {"ref": f"local-{huge}"}).status_code == 404
+    factories.sign_in_as(client, db, worker)
+    assert client.get(f"/en/resources/local/{huge}").status_code in (404, 422)
+
+
+def test_saved_and_shared_are_in_the_parents_export(client, db, worker):
+    parent = factories.user(db)
+    link = factories.link(db, parent, worker, set())
+    pack = make_pack(client, db, worker)
+    service.deliver_pack(db, pack=pack, parent=parent, sender=worker, now=factories.START)
+    service.save_resource(
+        db, user=parent, national=national(client), ref="samaritans", now=factories.START
+    )
+    assert link.public_id
+    factories.sign_in_as(client, db, parent)
+    response = client.get("/en/account/data/export")
+    data = json.loads(zipfile.ZipFile(io.BytesIO(response.content)).read("my-data.json"))
+    assert data["resources"]["saved"][0]["name"] == "Samaritans"
+    shared = data["resources"]["shared_with_me"][0]
+    assert shared["title"] == "Legal help" and shared["services"] == [
+        "Civil Legal Advice", "Samaritans",
+    ]  # fmt: skip
 
 
 def test_the_account_page_leads_workers_and_parents_to_their_lists(client, db, worker):

@@ -260,3 +260,19 @@ def test_a_withdrawn_pack_cannot_be_sent_and_its_waiting_notice_is_dropped(
     assert push_service.received == []
     with pytest.raises(NotAllowed):
         service.deliver_pack(db, pack=pack, parent=parent, sender=staff["jo"], now=NOW)
+
+
+def test_a_worker_sends_only_their_own_organisations_packs(db, staff):
+    parent = factories.user(db)
+    pack = service.make_pack(
+        db, author=staff["jo"], national=NATIONAL, title="Help", note="", refs=["samaritans"],
+        locale="en", now=NOW,
+    )  # fmt: skip
+    with pytest.raises(NotAllowed):
+        service.deliver_pack(db, pack=pack, parent=parent, sender=staff["other"], now=NOW)
+    service.deliver_pack(db, pack=pack, parent=parent, sender=staff["kim"], now=NOW)
+    mine = service.deliveries_for(db, parent=parent, organisation_id=staff["kim"].organisation_id)
+    theirs = service.deliveries_for(
+        db, parent=parent, organisation_id=staff["other"].organisation_id
+    )
+    assert [p.code for _, p in mine] == [pack.code] and theirs == []
