@@ -54,7 +54,9 @@ self.addEventListener("message", (event) => {
       if (event.source) event.source.postMessage({ type: "precached", locale: data.locale, done });
     }));
   } else if (data.type === "signed-out" || data.type === "signed-in" || data.type === "quick-exit") {
-    event.waitUntil(deletePrivate().then(() => {
+    // Leaving quickly also forgets share packs: their titles can say what someone fears.
+    const packs = data.type === "quick-exit" ? caches.delete(PACKS_CACHE) : Promise.resolve();
+    event.waitUntil(Promise.all([deletePrivate(), packs]).then(() => {
       if (event.source) event.source.postMessage({ type: "private-cleared" });
     }));
   } else if (data.type === "keep-pack" && PACK_PAGE.test(data.path || "")) {

@@ -23,7 +23,9 @@
       if (navigator.serviceWorker && navigator.serviceWorker.controller) {
         navigator.serviceWorker.controller.postMessage({ type: "quick-exit" });
       }
-      Promise.race([caches.delete("private"), new Promise(function (r) { setTimeout(r, 150); })])
+      // Share packs too: a pack's title can say what someone fears.
+      var forget = Promise.all([caches.delete("private"), caches.delete("packs")]);
+      Promise.race([forget, new Promise(function (r) { setTimeout(r, 150); })])
         .then(go, go);
     } else {
       go();

@@ -117,6 +117,15 @@ def test_a_worker_makes_a_pack_and_anyone_opens_its_short_link(
         assert "withdrew this pack" in visitor.locator("main").inner_text()
     finally:
         visitor.context.set_offline(False)
+    # Leaving quickly forgets the packs kept on the phone.
+    visitor.goto(f"{live_server}/en/share/{code}")
+    until(visitor, kept)
+    assert visitor.evaluate("caches.has('packs')")
+    visitor.locator(".quick-exit__button").click()
+    visitor.wait_for_url(re.compile(r".*/weather$"))
+    visitor.goto(f"{live_server}/en/")
+    until(visitor, "caches.has('packs').then((kept) => !kept)")
+
     # Chromium logs every 4xx answer to a navigation; this 410 is the point.
     watch.console_errors = [e for e in watch.console_errors if "status of 410" not in e]
     watch.assert_clean()
