@@ -53,7 +53,8 @@ class Settings(BaseSettings):
     public_origin: str = Field(
         "",
         description="The site's address as browsers see it, e.g. `https://nextsteps.example`. "
-        "Passkeys are bound to it. Empty means the address of each request.",
+        "Passkeys, share pack links and QR codes are built from it. Empty means the address "
+        "of each request (local use only: PRODUCTION needs it set).",
     )
     session_days: int = Field(
         30,
@@ -156,6 +157,10 @@ class Settings(BaseSettings):
                 "DEMO_FEEDS, FEEDS_ALLOW_LOOPBACK and PUSH_ALLOW_LOOPBACK are never on with "
                 "PRODUCTION"
             )
+        if self.production and not self.public_origin.startswith("https://"):
+            # Links people are given (share packs, QR codes, feeds) must never be built
+            # from whatever Host header a request carried.
+            raise ValueError("PRODUCTION needs PUBLIC_ORIGIN, an https:// address")
         return self
 
     @field_validator("vapid_subject")

@@ -39,6 +39,14 @@ def test_placeholder_secret_keys_are_refused():
         Settings(secret_key="short")
 
 
+def test_production_needs_an_https_public_origin():
+    with pytest.raises(ValidationError, match="PUBLIC_ORIGIN"):
+        Settings(production=True)
+    with pytest.raises(ValidationError, match="PUBLIC_ORIGIN"):
+        Settings(production=True, public_origin="http://nextsteps.example")
+    assert Settings(production=True, public_origin="https://nextsteps.example").production
+
+
 def test_data_folder_is_not_committed():
     ignored = (ROOT / ".gitignore").read_text().splitlines()
     assert "/data/" in ignored
