@@ -250,19 +250,31 @@ def queue_change_notice(
         worth.append(change)
     if not worth:
         return
+    _queue_notice(
+        session, key=f"changes:{user_id}:{min(c.id for c in worth)}", user_id=user_id,
+        kind=OutboxKind.changes, data={"changes": [c.id for c in worth]},
+        lifetime=CHANGE_NOTICE_LIFETIME, now=now,
+    )  # fmt: skip
+
+
+def _queue_notice(
+    session: Session, *, key: str, user_id: int, kind: OutboxKind, data: dict,
+    lifetime: dt.timedelta, now: dt.datetime,
+) -> None:  # fmt: skip
+    """A notice due now (or when the person's quiet hours end), unless its key is queued."""
     prefs = preferences(session, user_id=user_id)
     _insert_new(
         session,
         [
             {
-                "key": f"changes:{user_id}:{min(c.id for c in worth)}",
+                "key": key,
                 "user_id": user_id,
-                "kind": OutboxKind.changes.name,
+                "kind": kind.name,
                 "appointment_id": None,
-                "data": json.dumps({"changes": [c.id for c in worth]}),
+                "data": json.dumps(data),
                 "status": OutboxStatus.pending.name,
                 "due_at": outside_quiet_hours(now, prefs),
-                "expires_at": now + CHANGE_NOTICE_LIFETIME,
+                "expires_at": now + lifetime,
                 "attempts": 0,
                 "finished_for": "",
                 "created_at": now,
@@ -299,25 +311,11 @@ def queue_shared_notice(
     again later says so again (the key carries the time), never twice for one sending."""
     if not has_devices(session, user_id=user_id):
         return
-    prefs = preferences(session, user_id=user_id)
-    _insert_new(
-        session,
-        [
-            {
-                "key": f"shared:{delivery_id}:{_stamp(now)}",
-                "user_id": user_id,
-                "kind": OutboxKind.shared.name,
-                "appointment_id": None,
-                "data": json.dumps({"delivery": delivery_id}),
-                "status": OutboxStatus.pending.name,
-                "due_at": outside_quiet_hours(now, prefs),
-                "expires_at": now + SHARED_NOTICE_LIFETIME,
-                "attempts": 0,
-                "finished_for": "",
-                "created_at": now,
-            }
-        ],
-    )
+    _queue_notice(
+        session, key=f"shared:{delivery_id}:{_stamp(now)}", user_id=user_id,
+        kind=OutboxKind.shared, data={"delivery": delivery_id},
+        lifetime=SHARED_NOTICE_LIFETIME, now=now,
+    )  # fmt: skip
 
 
 # Preferences and devices ---------------------------------------------------------------
