@@ -52,16 +52,22 @@ def _topic_names(loc: LocaleInfo) -> dict[str, str]:
     return {key: loc.translations.gettext(name) for key, name in TOPICS.items()}
 
 
+def _card_words(loc: LocaleInfo) -> dict:
+    """What resources/_card.html needs to name topics and languages in the reader's language."""
+    return {
+        "topic_names": _topic_names(loc),
+        "language_name": lambda code: language_name(code, loc.code),
+    }
+
+
 def _listing(session, national, loc: LocaleInfo, filters: Filters) -> dict:
     """What a filtered list of services needs: the services, topic and language choices."""
     every = service.directory(session, national=national)
-    topic_names = _topic_names(loc)
-    return {
+    words = _card_words(loc)
+    return words | {
         "filters": filters,
-        "found": find(every, filters, topic_names=topic_names),
-        "topic_names": topic_names,
+        "found": find(every, filters, topic_names=words["topic_names"]),
         "language_options": language_options(every, loc.code),
-        "language_name": lambda code: language_name(code, loc.code),
     }
 
 
@@ -119,8 +125,7 @@ def _saved_page(request, pages, session, national, loc, user, *, adding=None, no
             "saved": [found[ref] for ref in refs if ref in found],
             "adding": adding,
             "notice": notice,
-            "topic_names": _topic_names(loc),
-            "language_name": lambda code: language_name(code, loc.code),
+            **_card_words(loc),
             "csrf_protected": True,
         },
         private=True,
@@ -198,8 +203,7 @@ def shared_with_parent(
             "access": access,
             "deliveries": deliveries,
             "notice": notice,
-            "topic_names": _topic_names(loc),
-            "language_name": lambda code: language_name(code, loc.code),
+            **_card_words(loc),
             "csrf_protected": True,
         },
         private=True,
@@ -355,8 +359,7 @@ def manage_pack(
             "sent_to": sent_to,
             "may_change": pack.author_id == user.id and pack.withdrawn_at is None,
             "may_withdraw": service.may_withdraw(user, pack) and pack.withdrawn_at is None,
-            "topic_names": _topic_names(loc),
-            "language_name": lambda c: language_name(c, loc.code),
+            **_card_words(loc),
             "csrf_protected": True,
         },
         private=True,
@@ -548,8 +551,7 @@ def _public_pack(request, loc, pages, session, national, code: str, template: st
             "resources": resources,
             "link": link,
             "qr": qr_svg(link),
-            "topic_names": _topic_names(loc),
-            "language_name": lambda c: language_name(c, loc.code),
+            **_card_words(loc),
         },
         # A withdrawn pack says so (and replaces the copy a phone kept offline).
         status_code=410 if withdrawn else 200,

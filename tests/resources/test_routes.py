@@ -240,13 +240,11 @@ def test_refs_and_ids_beyond_any_database_integer_are_not_found(client, db, work
 
 def test_saved_and_shared_are_in_the_parents_export(client, db, worker):
     parent = factories.user(db)
-    link = factories.link(db, parent, worker, set())
     pack = make_pack(client, db, worker)
     service.deliver_pack(db, pack=pack, parent=parent, sender=worker, now=factories.START)
     service.save_resource(
         db, user=parent, national=national(client), ref="samaritans", now=factories.START
     )
-    assert link.public_id
     factories.sign_in_as(client, db, parent)
     response = client.get("/en/account/data/export")
     data = json.loads(zipfile.ZipFile(io.BytesIO(response.content)).read("my-data.json"))
