@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.bccache
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from jinja2_fragments.fastapi import Jinja2Blocks
@@ -18,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from app.assets import HashedStatic
+from app.caching import add_vary, prepare
 from app.i18n import Formatter, LocaleInfo, locale_info
 from app.settings import Settings
 
@@ -71,6 +73,27 @@ def _format_time(context: Context, value, fmt: str = "short") -> str:
     return _formatter(context).time(value, fmt)
 
 
+class _ProcessBytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates kept for the process, so each new app skips compiling them again.
+
+    Jinja keys each entry by the template's name and a checksum of its source, so an edited
+    template is compiled afresh."""
+
+    def __init__(self) -> None:
+        self._compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        compiled = self._compiled.get(bucket.key)
+        if compiled is not None:
+            bucket.bytecode_from_string(compiled)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED = _ProcessBytecodeCache()
+
+
 class Pages:
     """Renders pages and fragments with everything the base layout needs."""
 
@@ -80,6 +103,7 @@ class Pages:
             autoescape=True,
             extensions=["jinja2.ext.i18n"],
             undefined=jinja2.StrictUndefined,
+            bytecode_cache=_COMPILED,
         )
         env.policies["ext.i18n.trimmed"] = True
         env.install_gettext_callables(_gettext, _ngettext, newstyle=True, pgettext=_pgettext)
@@ -136,7 +160,7 @@ class Pages:
             status_code=status_code,
             block_name=fragment if wants_fragment else None,
         )
-        response.headers["Vary"] = "HX-Request"
+        add_vary(response.headers, "HX-Request")
         if private:
             response.headers["Cache-Control"] = NO_STORE
         elif getattr(request.state, "csrf_used", False):
@@ -158,8 +182,9 @@ class Pages:
             response = self.render(request, name, context)
             body = bytes(response.body)
             etag = f'W/"{hashlib.sha256(body).hexdigest()[:20]}"'
+            add_vary(response.headers, "Accept-Encoding")
+            prepare(response)
             headers = {k: v for k, v in response.headers.items() if k != "content-length"}
-            headers["vary"] = headers.get("vary", "HX-Request") + ", Accept-Encoding"
             cached = self._cache[cache_key] = (body, gzip.compress(body, 9), etag, headers)
         body, compressed, etag, headers = cached
         if etag in request.headers.get("if-none-match", ""):
