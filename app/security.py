@@ -40,7 +40,8 @@ def security_headers(*, https: bool) -> list[tuple[bytes, bytes]]:
 
 
 class SecurityHeadersMiddleware:
-    """Adds the security headers to every HTTP response, errors included."""
+    """Adds the security headers to every HTTP response, errors included, and makes sure a
+    response that sets a cookie is never stored by a shared cache."""
 
     def __init__(self, app: ASGIApp, *, https: bool = False) -> None:
         self.app = app
@@ -53,12 +54,22 @@ class SecurityHeadersMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                present = {name.lower() for name, _ in message.get("headers", [])}
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                if b"set-cookie" in present:
+                    headers = [_never_public(name, value) for name, value in headers]
                 extra = [(n, v) for n, v in self.headers if n not in present]
-                message["headers"] = list(message.get("headers", [])) + extra
+                message["headers"] = headers + extra
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def _never_public(name: bytes, value: bytes) -> tuple[bytes, bytes]:
+    """A cookie is one person's: a `public` Cache-Control beside it becomes `private`."""
+    if name.lower() == b"cache-control" and b"public" in value.lower():
+        return name, b"private, no-cache"
+    return name, value
 
 
 class HeadAsGetMiddleware:

@@ -3,6 +3,7 @@
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
+from app.caching import prepare
 from app.deps import LocaleDep, PagesDep, SettingsDep
 from app.i18n import LOCALE_COOKIE, negotiate
 
@@ -29,7 +30,7 @@ def root(request: Request, settings: SettingsDep) -> RedirectResponse:
 
 @router.get("/{locale}/", include_in_schema=False)
 def home(request: Request, loc: LocaleDep, pages: PagesDep) -> Response:
-    return pages.render(request, "home/index.html")
+    return prepare(pages.render(request, "home/index.html"))
 
 
 @router.get("/{locale}", include_in_schema=False)
@@ -44,7 +45,7 @@ def choose_language(
     """Remember this language and go back to the same page in it; without `next`, list them."""
     target = safe_next(next)
     if "next" not in request.query_params:
-        return pages.render(request, "home/language.html", {"next_path": "/"})
+        return prepare(pages.render(request, "home/language.html", {"next_path": "/"}))
     response = RedirectResponse(f"/{loc.code}{target}", status_code=303)
     response.set_cookie(
         LOCALE_COOKIE,
@@ -68,4 +69,4 @@ def safe_next(path: str) -> str:
 @router.get("/{locale}/install", include_in_schema=False)
 def install(request: Request, loc: LocaleDep, pages: PagesDep) -> Response:
     """How to add Next Steps to the home screen, and the switch that saves data."""
-    return pages.render(request, "home/install.html")
+    return prepare(pages.render(request, "home/install.html"))

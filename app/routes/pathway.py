@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
+from app.caching import prepare
 from app.deps import ContentDep, LocaleDep, PagesDep, SettingsDep
 from app.explainers import pathway as paths
 
@@ -65,7 +66,7 @@ def pathway(
         "areas": content.areas,
         "current": None,
     }
-    response = pages.render(request, "pathway/index.html", context)
+    response = prepare(pages.render(request, "pathway/index.html", context))
     _remember(response, request, place, settings.secure_cookies)
     return response
 
@@ -93,7 +94,7 @@ def step(
         "areas": content.areas,
         "current": view.slug,
     }
-    response = pages.render(request, "pathway/step.html", context)
+    response = prepare(pages.render(request, "pathway/step.html", context))
     _remember(response, request, place, settings.secure_cookies)
     return response
 
@@ -117,4 +118,4 @@ def walk(
     if not 0 <= screen < len(screens):
         raise HTTPException(status_code=404)
     context = {"place": place, "view": view, "screens": screens, "index": screen}
-    return pages.render(request, "pathway/walk.html", context)
+    return prepare(pages.render(request, "pathway/walk.html", context))

@@ -3,6 +3,7 @@
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
+from app.caching import add_vary, prepare
 from app.db import check_database
 from app.deps import PagesDep, SettingsDep
 
@@ -23,19 +24,23 @@ def healthz(request: Request) -> JSONResponse:
 @router.get("/sw.js", include_in_schema=False)
 def service_worker(request: Request) -> Response:
     """The worker for the whole site; always checked with the server, so updates arrive."""
-    return Response(
-        request.app.state.service_worker,
-        media_type="text/javascript",
-        headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/"},
+    return prepare(
+        Response(
+            request.app.state.service_worker,
+            media_type="text/javascript",
+            headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/"},
+        )
     )
 
 
 @router.get("/manifest.webmanifest", include_in_schema=False)
 def manifest(request: Request) -> JSONResponse:
-    return JSONResponse(
-        request.app.state.manifest,
-        media_type="application/manifest+json",
-        headers={"Cache-Control": "public, max-age=3600"},
+    return prepare(
+        JSONResponse(
+            request.app.state.manifest,
+            media_type="application/manifest+json",
+            headers={"Cache-Control": "public, max-age=3600"},
+        )
     )
 
 
@@ -46,5 +51,5 @@ def offline(request: Request, pages: PagesDep, settings: SettingsDep) -> Respons
 
     request.state.loc = error_locale(request)
     response = pages.render(request, "pwa/offline.html")
-    response.headers["Vary"] = "Cookie, Accept-Language"
+    add_vary(response.headers, "Cookie", "Accept-Language")
     return response

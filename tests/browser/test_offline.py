@@ -138,6 +138,7 @@ def test_a_new_version_waits_politely(page, live_app, live_server):
     original = live_app.state.service_worker
     try:
         live_app.state.service_worker = original + b"\n// a new deploy\n"
+        live_app.state.prepared.clear()  # as a restart after a deploy would
         page.evaluate("navigator.serviceWorker.getRegistration().then(r => r.update())")
         banner = page.locator("[data-update-banner]")
         banner.wait_for(state="visible", timeout=30_000)
@@ -146,6 +147,7 @@ def test_a_new_version_waits_politely(page, live_app, live_server):
             page.get_by_role("button", name="Refresh").click()
     finally:
         live_app.state.service_worker = original
+        live_app.state.prepared.clear()
 
 
 def test_installable(page, live_server):
