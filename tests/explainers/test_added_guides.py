@@ -19,8 +19,10 @@ KEY_FACTS = {
     "fathers-and-partners": ["within 42 days", "Practice Direction 12C", "section 20",
                              "This includes a dad without parental responsibility"],
     "learning-disability-and-reading": ["Part 3A", "Part 15", "section 67", "section 19"],
-    "finding-an-advocate": ["Family Rights Group phone line is for families in England",
-                            "Civil Legal Advice:** 0345 345 4345. It covers England and Wales"],
+    "finding-an-advocate": [
+        "Family Rights Group phone line is for families in England",
+        "Civil Legal Advice:** call 0345 345 4345. It covers England and Wales",
+    ],
     "going-home-without-your-baby": ["6 to 8 weeks after the birth", "within 42 days",
                                      "it usually stops after 8 weeks"],
     "nhs-mother-and-baby-units": ["This is not a prison", "Uned Gobaith"],
