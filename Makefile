@@ -10,6 +10,8 @@ PORT ?= 8000
 LOCALES_DIR := app/locales
 POT := $(LOCALES_DIR)/messages.pot
 STAMP := $(VENV)/.installed
+# pytest-xdist workers: one per core by default (each with its own databases).
+TEST_WORKERS ?= auto
 
 .PHONY: help install run test translations translation-status compile-translations migrate demo bench lock lint clean
 
@@ -55,9 +57,10 @@ demo: migrate ## Load the demo accounts and data (never in production)
 run: demo ## Install everything and serve the app with demo data at http://$(HOST):$(PORT)
 	DEMO_FEEDS=1 FEEDS_ALLOW_LOOPBACK=1 $(BIN)/uvicorn app.asgi:app --host $(HOST) --port $(PORT) --proxy-headers
 
-test: install ## Install everything, lint, and run the whole test suite
+test: install ## Install everything (Chromium and fonts too), lint, and run the whole suite on every core
+	scripts/test-deps
 	$(BIN)/ruff check app tests bench alembic
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --durations=20
 
 bench: install ## Run the benchmarks (each prints a ratio against a baseline from the same run)
 	$(BIN)/python -m bench
