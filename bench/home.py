@@ -1,29 +1,13 @@
-"""Home page throughput: the whole app against a bare ASGI app serving the same bytes."""
+"""The signed-out home through the whole app against nginx (see bench.pages); and the
+small servers and helpers the other benchmarks share."""
 
-import gzip
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from bench.load import hammer
-
 ROOT = Path(__file__).resolve().parent.parent
-REQUESTS = 3000
-CONNECTIONS = 16
-
-BASELINE = """
-import gzip
-import os
-BODY = open(os.environ["BENCH_BODY"], "rb").read()
-async def app(scope, receive, send):
-    await send({"type": "http.response.start", "status": 200, "headers": [
-        (b"content-type", b"text/html; charset=utf-8"), (b"content-encoding", b"gzip"),
-        (b"content-length", str(len(BODY)).encode())]})
-    await send({"type": "http.response.body", "body": BODY})
-"""
 
 
 def free_port() -> int:
@@ -66,47 +50,6 @@ def wait_for_port(port: int, seconds: float = 20) -> None:
 
 
 def main() -> None:
-    import os
+    from bench.pages import versus_nginx
 
-    with tempfile.TemporaryDirectory() as folder:
-        env = {**os.environ, "DATA_DIR": folder, "DATABASE_URL": f"sqlite:///{folder}/bench.db"}
-        subprocess.run(
-            [sys.executable, "-m", "alembic", "upgrade", "head"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-        )
-        app_port = free_port()
-        app = serve(["app.asgi:app"], app_port, env)
-        try:
-            import http.client
-
-            connection = http.client.HTTPConnection("127.0.0.1", app_port)
-            connection.request("GET", "/en/")
-            body = connection.getresponse().read()
-            compressed = Path(folder) / "home.html.gz"
-            compressed.write_bytes(gzip.compress(body))
-            baseline_script = Path(folder) / "baseline_app.py"
-            baseline_script.write_text(BASELINE)
-            base_port = free_port()
-            baseline = serve(
-                ["--app-dir", folder, "baseline_app:app"],
-                base_port,
-                {**env, "BENCH_BODY": str(compressed)},
-            )
-            try:
-                hammer(app_port, "/en/", requests=300, connections=4)  # warm up both
-                hammer(base_port, "/", requests=300, connections=4)
-                ours = hammer(app_port, "/en/", requests=REQUESTS, connections=CONNECTIONS)
-                theirs = hammer(base_port, "/", requests=REQUESTS, connections=CONNECTIONS)
-            finally:
-                baseline.terminate()
-                baseline.wait()
-        finally:
-            app.terminate()
-            app.wait()
-    print(f"home page ({len(body)} bytes, {REQUESTS} requests over {CONNECTIONS} connections)")
-    print(ours.line("app"))
-    print(theirs.line("baseline"))
-    print(f"ratio app/baseline throughput: {ours.per_second / theirs.per_second:.3f}")
+    versus_nginx("home, signed out", "/en/")
