@@ -945,15 +945,12 @@ def parent_for_feed_token(session: Session, *, token: str) -> int | None:
     return prefs.parent_id if prefs else None
 
 
-def to_ics(appointments: list[Appointment], *, name: str = "Next Steps") -> bytes:
-    """RFC 5545 calendar of appointments (cancelled ones say so), for any phone's calendar."""
+def ics_events(appointments: list[Appointment]) -> list:
+    """Each appointment as an RFC 5545 VEVENT (cancelled ones say so)."""
     import icalendar
 
-    calendar = icalendar.Calendar()
-    calendar.add("prodid", "-//Next Steps//Calendar//EN")
-    calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", name)
     stamp = _now()
+    events = []
     for appointment in appointments:
         event = icalendar.Event()
         event.add(
@@ -981,6 +978,19 @@ def to_ics(appointments: list[Appointment], *, name: str = "Next Steps") -> byte
         if notes:
             event.add("description", notes)
         event.add("status", "CANCELLED" if appointment.cancelled else "CONFIRMED")
+        events.append(event)
+    return events
+
+
+def to_ics(appointments: list[Appointment], *, name: str = "Next Steps") -> bytes:
+    """RFC 5545 calendar of appointments (cancelled ones say so), for any phone's calendar."""
+    import icalendar
+
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//Next Steps//Calendar//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", name)
+    for event in ics_events(appointments):
         calendar.add_component(event)
     return calendar.to_ical()
 
@@ -1040,3 +1050,68 @@ def explainer_for(appointment: Appointment) -> str | None:
         if words in title:
             return slug
     return AGENCY_EXPLAINERS.get(appointment.agency)
+
+
+def all_appointments(session: Session, *, parent_id: int) -> list[Appointment]:
+    """Every appointment a parent has, past and to come, cancelled or not."""
+    query = select(Appointment).where(Appointment.parent_id == parent_id)
+    return list(session.exec(query.order_by(Appointment.start, Appointment.id)))
+
+
+def export(session: Session, *, parent_id: int) -> dict:
+    """The whole calendar as plain data for the parent's own download: every appointment
+    with where it came from and its full history, every calendar, and the travel time."""
+
+    def when(value):
+        return as_utc(value).isoformat() if value else None
+
+    sources = parent_sources(session, parent_id=parent_id)
+    names = {source.id: source_name(source) for source in sources}
+    appointments = all_appointments(session, parent_id=parent_id)
+    changes: dict[int, list[AppointmentChange]] = {}
+    if appointments:
+        rows = session.exec(
+            select(AppointmentChange)
+            .where(AppointmentChange.appointment_id.in_([a.id for a in appointments]))  # type: ignore[union-attr]
+            .order_by(AppointmentChange.noticed_at, AppointmentChange.id)
+        )
+        for row in rows:
+            changes.setdefault(row.appointment_id, []).append(row)
+    events = session.exec(
+        select(SourceEvent).where(SourceEvent.source_id.in_(list(names)))  # type: ignore[union-attr]
+    ).all() if names else []  # fmt: skip
+    manual = {s.id for s in sources if s.kind == SourceKind.manual}
+    typed_keys = {f"{e.uid}|{e.recurrence_id}" for e in events if e.source_id in manual}
+    return {
+        "calendars": [
+            {
+                "name": names[source.id], "agency": source.agency.value, "kind": source.kind.value,
+                "address": source.feed_url, "added_at": when(source.created_at),
+                "last_checked_at": when(source.last_success_at), "problem": source.last_error,
+                "appointments_it_says": sum(1 for e in events if e.source_id == source.id),
+            }
+            for source in sources
+        ],
+        "appointments": [
+            {
+                "id": a.id, "title": a.summary, "agency": a.agency.value,
+                "start": when(a.start), "end": when(a.end), "all_day": a.all_day,
+                "place": a.location, "who": a.attendees, "details": a.description,
+                "what_to_bring": a.what_to_bring, "notes": a.notes, "cancelled": a.cancelled,
+                "typed_in_by_me": a.match_key in typed_keys or bool(_ids(a) & manual),
+                "from": [names[i] for i in sorted(_ids(a)) if i in names],
+                "first_seen_at": when(a.first_seen_at), "opened_at": when(a.seen_at),
+                "history": [
+                    {
+                        "what": change.kind.value, "noticed_at": when(change.noticed_at),
+                        "by": "me" if change.by_parent else change.said_by or None,
+                        "before": json.loads(change.before or "{}"),
+                        "after": json.loads(change.after or "{}"),
+                    }
+                    for change in changes.get(a.id, [])
+                ],
+            }
+            for a in appointments
+        ],
+        "travel_minutes": preferences(session, parent_id=parent_id).travel_minutes,
+    }  # fmt: skip
