@@ -67,7 +67,8 @@ def parent_with_everything(client, db):
     questions.add_question(db, parent=parent, author=parent, text="Who reads my notes?",
                            appointment_id=made.id)  # fmt: skip
     db.add(PushSubscription(user_id=parent.id, endpoint="https://push.example/z",
-                            p256dh="secret-p256dh", auth="secret-auth", device="Phone"))  # fmt: skip
+                            p256dh="secret-p256dh", auth="secret-auth",
+                            device="Phone"))  # fmt: skip
     db.commit()
     session_cookie = client.cookies.get("ns_session")
     factories.sign_in_as(client, db, supporter)
