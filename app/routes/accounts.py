@@ -20,6 +20,7 @@ from app.deps import (
     CurrentUser,
     LocaleDep,
     NationalDep,
+    OptionalUser,
     OwnerAccess,
     PagesDep,
     SessionDep,
@@ -192,8 +193,11 @@ def sign_up(
 
 @router.get("/{locale}/sign-in", include_in_schema=False)
 def sign_in_form(
-    request: Request, loc: LocaleDep, pages: PagesDep, next: str = "", signed_out: str = ""
-) -> Response:
+    request: Request, loc: LocaleDep, pages: PagesDep, user: OptionalUser, next: str = "",
+    signed_out: str = "",
+) -> Response:  # fmt: skip
+    if user is not None and not signed_out:  # the header's "Sign in" on a page kept for all
+        return RedirectResponse(f"/{loc.code}{safe_next(next) if next else '/account/'}", 303)
     return pages.render(
         request,
         "accounts/sign_in.html",
