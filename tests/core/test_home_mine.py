@@ -28,8 +28,8 @@ def test_a_signed_in_parent_sees_what_matters_now_privately(client, db, app):
             clock.advance(minutes=5)
             service.load_feed_body(db, source=source, body=demo.demo_feed(name, today),
                                    now=clock.now)  # fmt: skip
-    worker = factories.user(db, Role.supporter, display_name="Jo",
-                            organisation=factories.organisation(db, "Riverside Charity"))  # fmt: skip
+    charity = factories.organisation(db, "Riverside Charity")
+    worker = factories.user(db, Role.supporter, display_name="Jo", organisation=charity)
     pack = resources.make_pack(db, author=worker, national=app.state.national_resources,
                                title="Numbers we talked about", note="Call them.",
                                refs=["samaritans"], locale="en", now=clock.now)  # fmt: skip
