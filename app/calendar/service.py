@@ -272,11 +272,13 @@ def refresh_source(
 def _load_feed(
     session: Session, *, source: CalendarSource, occurrences: list[Occurrence], now: dt.datetime
 ) -> list[AppointmentChange]:
+    first_load = source.last_success_at is None  # the parent just added it: nothing is news
     _replace_events(session, source, occurrences)
     source.last_success_at, source.last_error = now, None
     session.add(source)
     session.flush()
-    found = remerge(session, parent_id=source.parent_id, now=now, complete={source.id})
+    found = remerge(session, parent_id=source.parent_id, now=now, complete={source.id},
+                    seen=first_load)  # fmt: skip
     session.commit()
     return found
 
@@ -398,7 +400,8 @@ def import_file(
         cancelled += status == "CANCELLED"
         updated += status != "CANCELLED"
     session.flush()
-    remerge(session, parent_id=parent_id, now=now, complete=set())
+    # The parent chose the file, so what it says is not news to them.
+    remerge(session, parent_id=parent_id, now=now, complete=set(), seen=True)
     session.commit()
     return ImportOutcome(updated, cancelled, parsed.skipped)
 
@@ -661,6 +664,7 @@ def remerge(
     now: dt.datetime,
     complete: set[int],
     gone: set[int] = frozenset(),
+    seen: bool = False,
 ) -> list[AppointmentChange]:
     """Bring a parent's appointments in line with what their sources say, recording every
     change in the appointment's history in the same transaction."""
@@ -744,7 +748,7 @@ def remerge(
         if said is not None:
             row.by_parent = said.kind == SourceKind.manual
             row.said_by = source_name(said)
-        if row.by_parent:  # the parent did it: nothing new to show them
+        if row.by_parent or seen:  # the parent did it: nothing new to show them
             stored[change.match_key].seen_at = now
         session.add(row)
         history.append(row)

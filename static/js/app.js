@@ -161,6 +161,7 @@
     signOut.addEventListener("submit", function (event) {
       if (signOut.dataset.confirmed || !deviceQuestions().length) return;
       event.preventDefault();
+      if (offer) offer.hidden = true;  // one question at a time
       warning.querySelector("[data-sign-out-text]").textContent =
         warning.dataset.template.replace("{count}", String(deviceQuestions().length));
       warning.hidden = false;
