@@ -24,3 +24,13 @@ AGENCY_NAMES = {
 def agency_options(translations) -> list[tuple[str, str]]:
     """(value, name) for every agency, in the reader's language, in a stable order."""
     return [(agency.value, translations.gettext(name)) for agency, name in AGENCY_NAMES.items()]
+
+# A change in an appointment's history, as the parent reads it.
+CHANGE_NAMES = {
+    "new": N_("Added"),
+    "moved": N_("Moved"),
+    "cancelled": N_("Cancelled"),
+    "changed": N_("Details changed"),
+    "restored": N_("Back on"),
+    "source_removed": N_("You removed the calendar"),
+}

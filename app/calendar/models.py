@@ -41,6 +41,7 @@ class ChangeKind(enum.StrEnum):
     cancelled = "cancelled"
     changed = "changed"  # place, title or details
     restored = "restored"  # a cancelled appointment is back
+    source_removed = "source_removed"  # the parent took a calendar away: never a cancellation
 
 
 def _when(*, nullable: bool, index: bool = False):
@@ -120,6 +121,8 @@ class Appointment(SQLModel, table=True):
     first_seen_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
+    # When the parent last opened it: a change noticed after this is flagged in every view.
+    seen_at: datetime | None = _when(nullable=True)
 
 
 class AppointmentChange(SQLModel, table=True):
@@ -141,6 +144,9 @@ class AppointmentChange(SQLModel, table=True):
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
     notified_at: datetime | None = _when(nullable=True)  # set by the notifications worker
+    # Who said so, kept in words as it was then: the source may be removed later.
+    by_parent: bool = False
+    said_by: str = Field(default="", max_length=120)
 
 
 class CalendarPreferences(SQLModel, table=True):

@@ -113,15 +113,92 @@ def add_feed(
     return source
 
 
-def delete_source(session: Session, *, parent_id: int, source_id: int, now: dt.datetime) -> None:
-    """Forget a source; its appointments go unless another source has them too."""
+@dataclass(frozen=True)
+class RemovalPreview:
+    """What removing a calendar would do, said before it is done."""
+
+    source: CalendarSource
+    only_here: list[Appointment]  # would leave the calendar (or be kept as the parent's own)
+    also_elsewhere: list[Appointment]  # stay, because another calendar has them too
+
+
+def _own_source(session: Session, *, parent_id: int, source_id: int) -> CalendarSource:
     source = session.get(CalendarSource, source_id)
     if source is None or source.parent_id != parent_id:
         raise LookupError(source_id)
+    return source
+
+
+def _ids(appointment: Appointment) -> set[int]:
+    return {int(i) for i in appointment.source_ids.split(",") if i}
+
+
+def preview_removal(session: Session, *, parent_id: int, source_id: int) -> RemovalPreview:
+    """Which appointments a calendar alone gives, and which another calendar has too."""
+    source = _own_source(session, parent_id=parent_id, source_id=source_id)
+    query = select(Appointment).where(Appointment.parent_id == parent_id)
+    only_here, also_elsewhere = [], []
+    for appointment in session.exec(query.order_by(Appointment.start)):
+        ids = _ids(appointment)
+        if source_id in ids:
+            (also_elsewhere if ids - {source_id} else only_here).append(appointment)
+    return RemovalPreview(source, only_here, also_elsewhere)
+
+
+def source_name(source: CalendarSource) -> str:
+    """A calendar's name as the parent gave it, or its agency's key when it has none."""
+    return source.label or source.agency.value
+
+
+def delete_source(
+    session: Session, *, parent_id: int, source_id: int, keep: bool = False, now: dt.datetime
+) -> RemovalPreview:
+    """Take a calendar away. Appointments only it gave leave the calendar, or with `keep`
+    become the parent's own typed-in ones. Nothing is marked cancelled and no notice is
+    sent: a calendar the parent removed says nothing about whether a meeting is on."""
+    preview = preview_removal(session, parent_id=parent_id, source_id=source_id)
+    source = preview.source
+    events = {
+        f"{e.uid}|{e.recurrence_id}": e
+        for e in session.exec(select(SourceEvent).where(SourceEvent.source_id == source_id))
+    }
+    name = source_name(source)
+    for appointment in preview.only_here:
+        if not keep:
+            session.delete(appointment)
+            continue
+        own = _source_for(
+            session, parent_id=parent_id, kind=SourceKind.manual, agency=appointment.agency,
+            label="",
+        )  # fmt: skip
+        event = events.get(appointment.match_key)
+        uid, recurrence = appointment.match_key.rsplit("|", 1)
+        session.add(
+            SourceEvent(
+                source_id=own.id, uid=uid, recurrence_id=recurrence,
+                start=as_utc(appointment.start), end=as_utc(appointment.end),
+                all_day=appointment.all_day, summary=appointment.summary,
+                location=appointment.location, description=appointment.description,
+                status="CANCELLED" if appointment.cancelled else "CONFIRMED",
+                sequence=event.sequence if event else 0, attendees=appointment.attendees,
+                what_to_bring=appointment.what_to_bring, notes=appointment.notes,
+            )
+        )  # fmt: skip
+    session.flush()
+    kept = preview.also_elsewhere + (preview.only_here if keep else [])
+    for appointment in kept:
+        session.add(
+            AppointmentChange(
+                appointment_id=appointment.id, kind=ChangeKind.source_removed,
+                after=json.dumps({"calendar": name, "kept": keep}), by_parent=True,
+                said_by=name, noticed_at=now,
+            )
+        )  # fmt: skip
     session.delete(source)
     session.flush()
-    remerge(session, parent_id=parent_id, now=now, complete={source_id}, gone={source_id})
+    remerge(session, parent_id=parent_id, now=now, complete=set())
     session.commit()
+    return preview
 
 
 def _replace_events(
@@ -195,11 +272,13 @@ def refresh_source(
 def _load_feed(
     session: Session, *, source: CalendarSource, occurrences: list[Occurrence], now: dt.datetime
 ) -> list[AppointmentChange]:
+    first_load = source.last_success_at is None  # the parent just added it: nothing is news
     _replace_events(session, source, occurrences)
     source.last_success_at, source.last_error = now, None
     session.add(source)
     session.flush()
-    found = remerge(session, parent_id=source.parent_id, now=now, complete={source.id})
+    found = remerge(session, parent_id=source.parent_id, now=now, complete={source.id},
+                    seen=first_load)  # fmt: skip
     session.commit()
     return found
 
@@ -321,30 +400,30 @@ def import_file(
         cancelled += status == "CANCELLED"
         updated += status != "CANCELLED"
     session.flush()
-    remerge(session, parent_id=parent_id, now=now, complete=set())
+    # The parent chose the file, so what it says is not news to them.
+    remerge(session, parent_id=parent_id, now=now, complete=set(), seen=True)
     session.commit()
     return ImportOutcome(updated, cancelled, parsed.skipped)
 
 
-def add_manual(
-    session: Session,
-    *,
-    parent_id: int,
-    agency: str,
-    summary: str,
-    date: str,
-    start_time: str,
-    end_time: str,
-    location: str = "",
-    who: str = "",
-    what_to_bring: str = "",
-    notes: str = "",
-    timezone: str = "Europe/London",
-    client_key: str = "",
+FAR_AHEAD = dt.timedelta(days=2 * 365)
+PAST_DATE = N_(
+    "Is this right? That date is in the past. Check the year, or say the date is right "
+    "and save again."
+)
+FAR_DATE = N_(
+    "Is this right? That date is more than two years away. Check the year, or say the "
+    "date is right and save again."
+)
+
+
+def _typed_in(
+    *, agency: str, summary: str, date: str, start_time: str, end_time: str, location: str,
+    who: str, what_to_bring: str, notes: str, timezone: str, date_checked: bool,
     now: dt.datetime,
-) -> Appointment:
-    """An appointment typed in by the parent or a supporter allowed to. `client_key` (made
-    by the device) makes a resend of the same form, queued while offline, change nothing."""
+) -> dict:  # fmt: skip
+    """The fields of a typed-in appointment, checked; a date in the past or more than two
+    years ahead is asked about ("Is this right?") unless the parent has said it is."""
     from zoneinfo import ZoneInfo
 
     errors = {}
@@ -383,6 +462,42 @@ def add_manual(
     )
     if end <= start:
         raise FormError({"end_time": N_("The end time must be after the start time.")})
+    if not date_checked and end < now:
+        raise FormError({"date_check": PAST_DATE})
+    if not date_checked and start > now + FAR_AHEAD:
+        raise FormError({"date_check": FAR_DATE})
+    return {
+        "agency": Agency(agency), "start": start, "end": end, "summary": summary,
+        "location": _clean(location, "location"), "attendees": who.strip(),
+        "what_to_bring": what_to_bring.strip(), "notes": notes.strip(),
+    }  # fmt: skip
+
+
+def add_manual(
+    session: Session,
+    *,
+    parent_id: int,
+    agency: str,
+    summary: str,
+    date: str,
+    start_time: str,
+    end_time: str,
+    location: str = "",
+    who: str = "",
+    what_to_bring: str = "",
+    notes: str = "",
+    timezone: str = "Europe/London",
+    client_key: str = "",
+    date_checked: bool = False,
+    now: dt.datetime,
+) -> Appointment:
+    """An appointment typed in by the parent or a supporter allowed to. `client_key` (made
+    by the device) makes a resend of the same form, queued while offline, change nothing."""
+    fields = _typed_in(
+        agency=agency, summary=summary, date=date, start_time=start_time, end_time=end_time,
+        location=location, who=who, what_to_bring=what_to_bring, notes=notes,
+        timezone=timezone, date_checked=date_checked, now=now,
+    )  # fmt: skip
     key = client_key if re.fullmatch(r"[A-Za-z0-9-]{8,64}", client_key or "") else ""
     uid = f"manual-{key or secrets.token_hex(8)}@nextsteps"
     if key:
@@ -395,26 +510,130 @@ def add_manual(
             return _appointment_with_event(
                 session, parent_id=parent_id, source_id=already[1].id, uid=uid
             )
+    agency_value = fields.pop("agency")
     source = _source_for(
-        session, parent_id=parent_id, kind=SourceKind.manual, agency=Agency(agency), label=""
+        session, parent_id=parent_id, kind=SourceKind.manual, agency=agency_value, label=""
     )
-    session.add(
-        SourceEvent(
-            source_id=source.id,
-            uid=uid,
-            start=start,
-            end=end,
-            summary=summary,
-            location=_clean(location, "location"),
-            attendees=who.strip(),
-            what_to_bring=what_to_bring.strip(),
-            notes=notes.strip(),
-        )
-    )
+    session.add(SourceEvent(source_id=source.id, uid=uid, **fields))
     session.flush()
     remerge(session, parent_id=parent_id, now=now, complete=set())
     session.commit()
     return _appointment_with_event(session, parent_id=parent_id, source_id=source.id, uid=uid)
+
+
+def typed_in_event(
+    session: Session, *, parent_id: int, appointment: Appointment
+) -> SourceEvent | None:
+    """The parent's own entry behind an appointment, if they typed it in (or kept it)."""
+    ids = _ids(appointment)
+    if not ids:
+        return None
+    found = session.exec(
+        select(SourceEvent)
+        .join(CalendarSource, CalendarSource.id == SourceEvent.source_id)
+        .where(
+            CalendarSource.parent_id == parent_id,
+            CalendarSource.kind == SourceKind.manual,
+            SourceEvent.source_id.in_(list(ids)),  # type: ignore[union-attr]
+        )
+    ).all()
+    return next(
+        (e for e in found if f"{e.uid}|{e.recurrence_id}" == appointment.match_key),
+        found[0] if found else None,
+    )
+
+
+def _typed_in_appointment(
+    session: Session, *, parent_id: int, appointment_id: int
+) -> tuple[Appointment, SourceEvent]:
+    appointment = session.get(Appointment, appointment_id)
+    if appointment is None or appointment.parent_id != parent_id:
+        raise LookupError(appointment_id)
+    event = typed_in_event(session, parent_id=parent_id, appointment=appointment)
+    if event is None:
+        raise LookupError(appointment_id)
+    return appointment, event
+
+
+def edit_manual(
+    session: Session, *, parent_id: int, appointment_id: int, agency: str, summary: str,
+    date: str, start_time: str, end_time: str, location: str = "", who: str = "",
+    what_to_bring: str = "", notes: str = "", timezone: str = "Europe/London",
+    date_checked: bool = False, now: dt.datetime,
+) -> Appointment:  # fmt: skip
+    """Change or move an appointment the parent typed in; its history says what changed."""
+    appointment, event = _typed_in_appointment(
+        session, parent_id=parent_id, appointment_id=appointment_id
+    )
+    fields = _typed_in(
+        agency=agency, summary=summary, date=date, start_time=start_time, end_time=end_time,
+        location=location, who=who, what_to_bring=what_to_bring, notes=notes,
+        timezone=timezone, date_checked=date_checked, now=now,
+    )  # fmt: skip
+    agency_value = fields.pop("agency")
+    if agency_value != appointment.agency:
+        event.source_id = _source_for(
+            session, parent_id=parent_id, kind=SourceKind.manual, agency=agency_value, label=""
+        ).id
+    for name, value in fields.items():
+        setattr(event, name, value)
+    session.add(event)
+    session.flush()
+    remerge(session, parent_id=parent_id, now=now, complete=set())
+    session.commit()
+    session.refresh(appointment)
+    return appointment
+
+
+def cancel_manual(
+    session: Session, *, parent_id: int, appointment_id: int, cancelled: bool = True,
+    now: dt.datetime,
+) -> Appointment:  # fmt: skip
+    """The parent says their own appointment is off (or back on); the history says so."""
+    appointment, event = _typed_in_appointment(
+        session, parent_id=parent_id, appointment_id=appointment_id
+    )
+    event.status = "CANCELLED" if cancelled else "CONFIRMED"
+    event.sequence += 1  # the parent's word is the newest about their own entry
+    session.add(event)
+    session.flush()
+    remerge(session, parent_id=parent_id, now=now, complete=set())
+    session.commit()
+    session.refresh(appointment)
+    return appointment
+
+
+def delete_manual(
+    session: Session, *, parent_id: int, appointment_id: int, now: dt.datetime
+) -> None:
+    """Take a typed-in appointment off the calendar altogether (not "cancelled": gone)."""
+    appointment, event = _typed_in_appointment(
+        session, parent_id=parent_id, appointment_id=appointment_id
+    )
+    session.delete(event)
+    if not _ids(appointment) - {event.source_id}:
+        session.delete(appointment)
+    session.flush()
+    remerge(session, parent_id=parent_id, now=now, complete=set())
+    session.commit()
+
+
+def form_values(session: Session, *, parent_id: int, appointment: Appointment,
+                timezone: str = "Europe/London") -> dict:  # fmt: skip
+    """A typed-in appointment as its edit form shows it."""
+    from zoneinfo import ZoneInfo
+
+    event = typed_in_event(session, parent_id=parent_id, appointment=appointment)
+    zone = ZoneInfo(timezone)
+    start = as_utc(appointment.start).astimezone(zone)
+    end = as_utc(appointment.end).astimezone(zone)
+    return {
+        "agency": appointment.agency.value, "summary": appointment.summary,
+        "date": start.date().isoformat(), "start_time": start.strftime("%H:%M"),
+        "end_time": end.strftime("%H:%M"), "location": appointment.location,
+        "who": event.attendees if event else appointment.attendees,
+        "what_to_bring": appointment.what_to_bring, "notes": appointment.notes,
+    }  # fmt: skip
 
 
 def _appointment_with_event(
@@ -445,6 +664,7 @@ def remerge(
     now: dt.datetime,
     complete: set[int],
     gone: set[int] = frozenset(),
+    seen: bool = False,
 ) -> list[AppointmentChange]:
     """Bring a parent's appointments in line with what their sources say, recording every
     change in the appointment's history in the same transaction."""
@@ -524,6 +744,12 @@ def remerge(
             else None,
             noticed_at=now,
         )
+        said = sources.get(change.source_id)
+        if said is not None:
+            row.by_parent = said.kind == SourceKind.manual
+            row.said_by = source_name(said)
+        if row.by_parent or seen:  # the parent did it: nothing new to show them
+            stored[change.match_key].seen_at = now
         session.add(row)
         history.append(row)
     notify.after_remerge(
@@ -540,9 +766,20 @@ def remerge(
 
 
 @dataclass(frozen=True)
+class News:
+    """What changed since the parent last opened an appointment: new, moved (and from
+    when), changed, cancelled or back on."""
+
+    kind: ChangeKind
+    was: dt.datetime | None = None  # where a moved appointment was when they last saw it
+
+
+@dataclass(frozen=True)
 class AppointmentView:
     appointment: Appointment
     flags: tuple[Flag, ...]
+    others: tuple[tuple[Flag, Appointment], ...] = ()  # each flag with the appointment it names
+    news: News | None = None
 
     @property
     def clash(self) -> bool:
@@ -551,6 +788,51 @@ class AppointmentView:
     @property
     def travel(self) -> bool:
         return any(flag.kind == "travel" for flag in self.flags)
+
+
+NEWS_KINDS = (ChangeKind.new, ChangeKind.moved, ChangeKind.changed, ChangeKind.cancelled,
+              ChangeKind.restored)  # fmt: skip
+
+
+def unseen_news(session: Session, *, appointments: list[Appointment]) -> dict[int, News]:
+    """For each appointment, what a service changed since the parent last opened it."""
+    by_id = {a.id: a for a in appointments}
+    if not by_id:
+        return {}
+    rows = session.exec(
+        select(AppointmentChange)
+        .where(
+            AppointmentChange.appointment_id.in_(list(by_id)),  # type: ignore[union-attr]
+            AppointmentChange.kind.in_(NEWS_KINDS),  # type: ignore[union-attr]
+            AppointmentChange.by_parent.is_(False),  # type: ignore[union-attr]
+        )
+        .order_by(AppointmentChange.noticed_at, AppointmentChange.id)
+    )
+    found: dict[int, News] = {}
+    for row in rows:
+        seen = by_id[row.appointment_id].seen_at
+        if seen is not None and as_utc(row.noticed_at) <= as_utc(seen):
+            continue
+        earlier = found.get(row.appointment_id)
+        if row.kind == ChangeKind.moved:
+            # The first unseen move says where it was when the parent last looked.
+            was = earlier.was if earlier and earlier.was else None
+            if was is None:
+                was = dt.datetime.fromisoformat(json.loads(row.before or "{}").get("start"))
+            found[row.appointment_id] = News(ChangeKind.moved, was)
+        elif earlier is None or earlier.kind != ChangeKind.new or row.kind == ChangeKind.cancelled:
+            found[row.appointment_id] = News(row.kind, earlier.was if earlier else None)
+    return found
+
+
+def mark_seen(session: Session, *, parent_id: int, appointment_id: int, now: dt.datetime) -> None:
+    """The parent has opened this appointment: its changes so far are no longer news."""
+    appointment = session.get(Appointment, appointment_id)
+    if appointment is None or appointment.parent_id != parent_id:
+        return
+    appointment.seen_at = now
+    session.add(appointment)
+    session.commit()
 
 
 def preferences(session: Session, *, parent_id: int) -> CalendarPreferences:
@@ -581,7 +863,17 @@ def appointments_between(
         ],
         travel_minutes=travel,
     )
-    views = [AppointmentView(a, tuple(found.get(a.id, ()))) for a in rows]
+    by_id = {a.id: a for a in rows}
+    news = unseen_news(session, appointments=rows)
+    views = [
+        AppointmentView(
+            a,
+            tuple(found.get(a.id, ())),
+            tuple((f, by_id[f.other_id]) for f in found.get(a.id, ()) if f.other_id in by_id),
+            news.get(a.id),
+        )
+        for a in rows
+    ]
     if agency in Agency.__members__:
         views = [v for v in views if v.appointment.agency == agency]
     if not include_cancelled:
@@ -657,15 +949,12 @@ def parent_for_feed_token(session: Session, *, token: str) -> int | None:
     return prefs.parent_id if prefs else None
 
 
-def to_ics(appointments: list[Appointment], *, name: str = "Next Steps") -> bytes:
-    """RFC 5545 calendar of appointments (cancelled ones say so), for any phone's calendar."""
+def ics_events(appointments: list[Appointment]) -> list:
+    """Each appointment as an RFC 5545 VEVENT (cancelled ones say so)."""
     import icalendar
 
-    calendar = icalendar.Calendar()
-    calendar.add("prodid", "-//Next Steps//Calendar//EN")
-    calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", name)
     stamp = _now()
+    events = []
     for appointment in appointments:
         event = icalendar.Event()
         event.add(
@@ -693,6 +982,19 @@ def to_ics(appointments: list[Appointment], *, name: str = "Next Steps") -> byte
         if notes:
             event.add("description", notes)
         event.add("status", "CANCELLED" if appointment.cancelled else "CONFIRMED")
+        events.append(event)
+    return events
+
+
+def to_ics(appointments: list[Appointment], *, name: str = "Next Steps") -> bytes:
+    """RFC 5545 calendar of appointments (cancelled ones say so), for any phone's calendar."""
+    import icalendar
+
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//Next Steps//Calendar//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", name)
+    for event in ics_events(appointments):
         calendar.add_component(event)
     return calendar.to_ical()
 
@@ -752,3 +1054,68 @@ def explainer_for(appointment: Appointment) -> str | None:
         if words in title:
             return slug
     return AGENCY_EXPLAINERS.get(appointment.agency)
+
+
+def all_appointments(session: Session, *, parent_id: int) -> list[Appointment]:
+    """Every appointment a parent has, past and to come, cancelled or not."""
+    query = select(Appointment).where(Appointment.parent_id == parent_id)
+    return list(session.exec(query.order_by(Appointment.start, Appointment.id)))
+
+
+def export(session: Session, *, parent_id: int) -> dict:
+    """The whole calendar as plain data for the parent's own download: every appointment
+    with where it came from and its full history, every calendar, and the travel time."""
+
+    def when(value):
+        return as_utc(value).isoformat() if value else None
+
+    sources = parent_sources(session, parent_id=parent_id)
+    names = {source.id: source_name(source) for source in sources}
+    appointments = all_appointments(session, parent_id=parent_id)
+    changes: dict[int, list[AppointmentChange]] = {}
+    if appointments:
+        rows = session.exec(
+            select(AppointmentChange)
+            .where(AppointmentChange.appointment_id.in_([a.id for a in appointments]))  # type: ignore[union-attr]
+            .order_by(AppointmentChange.noticed_at, AppointmentChange.id)
+        )
+        for row in rows:
+            changes.setdefault(row.appointment_id, []).append(row)
+    events = session.exec(
+        select(SourceEvent).where(SourceEvent.source_id.in_(list(names)))  # type: ignore[union-attr]
+    ).all() if names else []  # fmt: skip
+    manual = {s.id for s in sources if s.kind == SourceKind.manual}
+    typed_keys = {f"{e.uid}|{e.recurrence_id}" for e in events if e.source_id in manual}
+    return {
+        "calendars": [
+            {
+                "name": names[source.id], "agency": source.agency.value, "kind": source.kind.value,
+                "address": source.feed_url, "added_at": when(source.created_at),
+                "last_checked_at": when(source.last_success_at), "problem": source.last_error,
+                "appointments_it_says": sum(1 for e in events if e.source_id == source.id),
+            }
+            for source in sources
+        ],
+        "appointments": [
+            {
+                "id": a.id, "title": a.summary, "agency": a.agency.value,
+                "start": when(a.start), "end": when(a.end), "all_day": a.all_day,
+                "place": a.location, "who": a.attendees, "details": a.description,
+                "what_to_bring": a.what_to_bring, "notes": a.notes, "cancelled": a.cancelled,
+                "typed_in_by_me": a.match_key in typed_keys or bool(_ids(a) & manual),
+                "from": [names[i] for i in sorted(_ids(a)) if i in names],
+                "first_seen_at": when(a.first_seen_at), "opened_at": when(a.seen_at),
+                "history": [
+                    {
+                        "what": change.kind.value, "noticed_at": when(change.noticed_at),
+                        "by": "me" if change.by_parent else change.said_by or None,
+                        "before": json.loads(change.before or "{}"),
+                        "after": json.loads(change.after or "{}"),
+                    }
+                    for change in changes.get(a.id, [])
+                ],
+            }
+            for a in appointments
+        ],
+        "travel_minutes": preferences(session, parent_id=parent_id).travel_minutes,
+    }  # fmt: skip

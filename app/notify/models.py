@@ -9,11 +9,20 @@ from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
 from app.accounts.models import utcnow
+from app.forms import N_
 
 #: The reminder times a parent can choose: the evening before (at 19:00), or so many
 #: minutes before the start. The defaults are the evening before and two hours before.
 REMINDER_CHOICES = ("evening", "1440", "120", "60", "30")
 DEFAULT_REMINDERS = "evening,120"
+# Each reminder choice as a parent reads it; translated where it is shown.
+REMINDER_LABELS = {
+    "evening": N_("The evening before, at 7pm"),
+    "1440": N_("A day before"),
+    "120": N_("2 hours before"),
+    "60": N_("1 hour before"),
+    "30": N_("30 minutes before"),
+}
 
 
 class PushSubscription(SQLModel, table=True):

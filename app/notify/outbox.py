@@ -621,3 +621,27 @@ def payload(*, title: str, body: str, url: str, tag: str, words: Words) -> bytes
         data["body"] = data["body"][: max(0, len(data["body"]) - overflow - 3)].rstrip() + "…"
         encoded = json.dumps(data, ensure_ascii=False).encode()
     return encoded
+
+
+def export(session: Session, *, user: User) -> dict:
+    """The person's notification choices and the devices that get them (never their keys)."""
+    prefs = preferences(session, user_id=user.id)
+
+    def when(value):
+        return as_utc(value).isoformat() if value else None
+
+    return {
+        "reminders": [choice for choice in prefs.reminders.split(",") if choice],
+        "quiet_hours": {"from": prefs.quiet_start, "to": prefs.quiet_end}
+        if prefs.quiet_start and prefs.quiet_end
+        else None,
+        "discreet_wording": prefs.discreet,
+        "devices": [
+            {
+                "device": device.device,
+                "added_at": when(device.created_at),
+                "last_reached_at": when(device.last_success_at),
+            }
+            for device in list_devices(session, user_id=user.id)
+        ],
+    }

@@ -4,7 +4,7 @@ import re
 
 from sqlmodel import Session, select
 
-from app.accounts.models import User
+from app.accounts.models import User, as_utc
 from app.calendar.models import Appointment
 from app.forms import N_, FormError
 from app.questions.models import Question
@@ -95,3 +95,31 @@ def for_appointment(session: Session, *, parent: User, appointment_id: int) -> l
         Question.parent_id == parent.id, Question.appointment_id == appointment_id
     )
     return list(session.exec(query.order_by(Question.id)))
+
+
+def export(session: Session, *, parent: User) -> list[dict]:
+    """Every question with the appointment it is for, for the parent's own download."""
+    appointments = {
+        a.id: a
+        for a in session.exec(select(Appointment).where(Appointment.parent_id == parent.id))
+    }
+    found = []
+    for question in list_questions(session, parent=parent):
+        appointment = appointments.get(question.appointment_id)
+        found.append(
+            {
+                "question": question.text,
+                "asked": question.done,
+                "about": question.about or None,
+                "appointment_id": question.appointment_id,
+                "appointment": {
+                    "title": appointment.summary,
+                    "start": as_utc(appointment.start).isoformat(),
+                }
+                if appointment
+                else None,
+                "added_by_me": question.created_by_id in (None, parent.id),
+                "added_at": as_utc(question.created_at).isoformat(),
+            }
+        )
+    return found

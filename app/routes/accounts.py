@@ -12,12 +12,15 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from app.accounts import export, passkeys, service
 from app.accounts.models import Role, User
 from app.accounts.service import INVITABLE_ROLES, SignInRefused
+from app.birth_plan.sections import SECTIONS
+from app.calendar.labels import AGENCY_NAMES, CHANGE_NAMES
 from app.deps import (
     SESSION_COOKIE,
     ClockDep,
     CurrentUser,
     LocaleDep,
     NationalDep,
+    OptionalUser,
     OwnerAccess,
     PagesDep,
     SessionDep,
@@ -25,6 +28,8 @@ from app.deps import (
 )
 from app.forms import FormError
 from app.i18n import LocaleInfo
+from app.notify.models import REMINDER_LABELS
+from app.routes.consent import permission_labels
 from app.routes.home import safe_next
 from app.settings import Settings
 
@@ -188,8 +193,11 @@ def sign_up(
 
 @router.get("/{locale}/sign-in", include_in_schema=False)
 def sign_in_form(
-    request: Request, loc: LocaleDep, pages: PagesDep, next: str = "", signed_out: str = ""
-) -> Response:
+    request: Request, loc: LocaleDep, pages: PagesDep, user: OptionalUser, next: str = "",
+    signed_out: str = "",
+) -> Response:  # fmt: skip
+    if user is not None and not signed_out:  # the header's "Sign in" on a page kept for all
+        return RedirectResponse(f"/{loc.code}{safe_next(next) if next else '/account/'}", 303)
     return pages.render(
         request,
         "accounts/sign_in.html",
@@ -545,8 +553,17 @@ def export_data(
     """A zip of everything held about the parent."""
     template = pages.env.get_template("accounts/export.html")
 
+    gettext = loc.translations.gettext
+    labels = {
+        "agency_names": {a.value: gettext(name) for a, name in AGENCY_NAMES.items()},
+        "permission_labels": permission_labels(loc),
+        "section_titles": {section.key: gettext(section.title) for section in SECTIONS},
+        "reminder_names": {code: gettext(name) for code, name in REMINDER_LABELS.items()},
+        "change_names": {kind: gettext(name) for kind, name in CHANGE_NAMES.items()},
+    }
+
     def render_html(data: dict) -> str:
-        return template.render(loc=loc, data=data, request=None)
+        return template.render(loc=loc, data=data, request=None, **labels)
 
     body = export.build_zip(
         session, user=access.parent, timezone=settings.timezone, render_html=render_html,

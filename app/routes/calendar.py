@@ -22,6 +22,7 @@ from app.deps import (
 )
 from app.forms import FormError
 from app.questions import service as questions_service
+from app.team import service as team_service
 
 router = APIRouter()
 
@@ -32,8 +33,11 @@ AGENDA_DAYS = 90
 
 
 def _context(request: Request, access, loc, **extra) -> dict:
+    session = extra.pop("session", None)
+    phones = team_service.phones_by_agency(session, parent=access.parent) if session else {}
     return {
         "access": access,
+        "team_phones": phones,
         "agency_names": {a.value: loc.translations.gettext(n) for a, n in AGENCY_NAMES.items()},
         "agency_options": agency_options(loc.translations),
         "agency_filter": request.query_params.get("agency", ""),
@@ -67,7 +71,8 @@ def agenda(
         )
     ]
     sources = service.parent_sources(session, parent_id=access.parent.id)
-    context = _context(request, access, loc, days=days, sources=sources, past=past, view="agenda")
+    context = _context(request, access, loc, session=session, days=days, sources=sources,
+                       past=past, view="agenda")  # fmt: skip
     return pages.render(request, "calendar/agenda.html", context, private=True)
 
 
@@ -83,7 +88,7 @@ def week(
         session, parent_id=access.parent.id, start=begin, end=end, agency=agency
     )
     context = _context(
-        request, access, loc, days=views.by_day(found, days), view="week",
+        request, access, loc, session=session, days=views.by_day(found, days), view="week",
         previous=days[0] - dt.timedelta(days=7), following=days[0] + dt.timedelta(days=7),
     )  # fmt: skip
     return pages.render(request, "calendar/week.html", context, private=True)
@@ -103,7 +108,8 @@ def month(
     )
     first = dt.date(year, number, 1)
     context = _context(
-        request, access, loc, days=views.by_day(found, days, number), view="month", first=first,
+        request, access, loc, session=session, days=views.by_day(found, days, number),
+        view="month", first=first,
         previous=(first - dt.timedelta(days=1)).strftime("%Y-%m"),
         following=(first + dt.timedelta(days=32)).strftime("%Y-%m"),
     )  # fmt: skip
@@ -113,7 +119,7 @@ def month(
 @router.get("/{locale}/calendar/appointments/{appointment_id}", include_in_schema=False)
 def appointment(
     request: Request, appointment_id: int, loc: LocaleDep, pages: PagesDep,
-    session: SessionDep, access: SeeAppointments,
+    session: SessionDep, access: SeeAppointments, now: ClockDep,
 ) -> Response:  # fmt: skip
     detail = service.appointment_detail(
         session, parent_id=access.parent.id, appointment_id=appointment_id
@@ -130,10 +136,119 @@ def appointment(
         if may_see_questions
         else []
     )
-    context = _context(
-        request, access, loc, detail=detail, explainer=explainer, questions=questions
+    typed_in = service.typed_in_event(
+        session, parent_id=access.parent.id, appointment=detail.appointment
     )
+    if access.is_parent:  # a supporter looking does not make a change old news
+        service.mark_seen(session, parent_id=access.parent.id, appointment_id=appointment_id,
+                          now=now)  # fmt: skip
+    context = _context(
+        request, access, loc, session=session, detail=detail, explainer=explainer,
+        questions=questions, may_see_questions=may_see_questions, typed_in=typed_in is not None,
+    )  # fmt: skip
     return pages.render(request, "calendar/appointment.html", context, private=True)
+
+
+def _edit_page(request, loc, pages, access, appointment, form, *, errors=None, status_code=200):
+    context = _context(request, access, loc, appointment=appointment, form=form,
+                       errors=errors or {})  # fmt: skip
+    return pages.render(
+        request, "calendar/edit.html", context, status_code=status_code, private=True
+    )
+
+
+@router.get("/{locale}/calendar/appointments/{appointment_id}/edit", include_in_schema=False)
+def edit_form(
+    request: Request, appointment_id: int, loc: LocaleDep, pages: PagesDep,
+    session: SessionDep, settings: SettingsDep, access: EditAppointments,
+) -> Response:  # fmt: skip
+    """Change or move an appointment the parent typed in."""
+    detail = service.appointment_detail(
+        session, parent_id=access.parent.id, appointment_id=appointment_id
+    )
+    if detail is None or service.typed_in_event(
+        session, parent_id=access.parent.id, appointment=detail.appointment
+    ) is None:
+        raise HTTPException(status_code=404)
+    form = service.form_values(
+        session, parent_id=access.parent.id, appointment=detail.appointment,
+        timezone=settings.timezone,
+    )  # fmt: skip
+    return _edit_page(request, loc, pages, access, detail.appointment, form)
+
+
+@router.post("/{locale}/calendar/appointments/{appointment_id}/edit", include_in_schema=False)
+def edit(
+    request: Request, appointment_id: int, loc: LocaleDep, pages: PagesDep,
+    session: SessionDep, settings: SettingsDep, access: EditAppointments, now: ClockDep,
+    agency: Annotated[str, Form(max_length=40)] = "",
+    summary: Annotated[str, Form(max_length=400)] = "",
+    date: Annotated[str, Form(max_length=20)] = "",
+    start_time: Annotated[str, Form(max_length=10)] = "",
+    end_time: Annotated[str, Form(max_length=10)] = "",
+    location: Annotated[str, Form(max_length=600)] = "",
+    who: Annotated[str, Form(max_length=1100)] = "",
+    what_to_bring: Annotated[str, Form(max_length=2100)] = "",
+    notes: Annotated[str, Form(max_length=4100)] = "",
+    date_checked: Annotated[str, Form(max_length=5)] = "",
+) -> Response:  # fmt: skip
+    form = {"agency": agency, "summary": summary, "date": date, "start_time": start_time,
+            "end_time": end_time, "location": location, "who": who,
+            "what_to_bring": what_to_bring, "notes": notes}  # fmt: skip
+    try:
+        service.edit_manual(
+            session, parent_id=access.parent.id, appointment_id=appointment_id,
+            timezone=settings.timezone, date_checked=bool(date_checked), now=now, **form,
+        )  # fmt: skip
+    except LookupError as missing:
+        raise HTTPException(status_code=404) from missing
+    except FormError as error:
+        detail = service.appointment_detail(
+            session, parent_id=access.parent.id, appointment_id=appointment_id
+        )
+        return _edit_page(request, loc, pages, access, detail.appointment, form, status_code=400,
+                          errors=error.translated(loc.translations))  # fmt: skip
+    return _to_appointment(loc, access, appointment_id, "saved")
+
+
+def _to_appointment(loc, access, appointment_id: int, note: str) -> RedirectResponse:
+    joiner = "&" if access.query else "?"
+    return RedirectResponse(
+        f"/{loc.code}/calendar/appointments/{appointment_id}{access.query}{joiner}done={note}",
+        status_code=303,
+    )
+
+
+@router.post("/{locale}/calendar/appointments/{appointment_id}/cancel", include_in_schema=False)
+def cancel(
+    appointment_id: int, loc: LocaleDep, session: SessionDep, access: EditAppointments,
+    now: ClockDep, cancelled: Annotated[str, Form(max_length=5)] = "yes",
+) -> Response:  # fmt: skip
+    """The parent says their own appointment is off, or back on."""
+    try:
+        service.cancel_manual(session, parent_id=access.parent.id, appointment_id=appointment_id,
+                              cancelled=cancelled != "no", now=now)  # fmt: skip
+    except LookupError as missing:
+        raise HTTPException(status_code=404) from missing
+    return _to_appointment(loc, access, appointment_id, "saved")
+
+
+@router.post("/{locale}/calendar/appointments/{appointment_id}/delete", include_in_schema=False)
+def delete_appointment(
+    appointment_id: int, loc: LocaleDep, session: SessionDep, access: EditAppointments,
+    now: ClockDep,
+) -> Response:  # fmt: skip
+    """Take an appointment the parent typed in off the calendar altogether."""
+    try:
+        service.delete_manual(
+            session, parent_id=access.parent.id, appointment_id=appointment_id, now=now
+        )
+    except LookupError as missing:
+        raise HTTPException(status_code=404) from missing
+    joiner = "&" if access.query else "?"
+    return RedirectResponse(
+        f"/{loc.code}/calendar/{access.query}{joiner}done=deleted", status_code=303
+    )
 
 
 @router.get(
@@ -250,6 +365,7 @@ def add_appointment(
     what_to_bring: Annotated[str, Form(max_length=2100)] = "",
     notes: Annotated[str, Form(max_length=4100)] = "",
     client_key: Annotated[str, Form(max_length=64)] = "",
+    date_checked: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:  # fmt: skip
     form = {"agency": agency, "summary": summary, "date": date, "start_time": start_time,
             "end_time": end_time, "location": location, "who": who,
@@ -257,7 +373,7 @@ def add_appointment(
     try:
         made = service.add_manual(
             session, parent_id=access.parent.id, timezone=settings.timezone, now=now,
-            client_key=client_key, **form,
+            client_key=client_key, date_checked=bool(date_checked), **form,
         )  # fmt: skip
     except FormError as error:
         return _sources_page(request, loc, pages, session, access, now, status_code=400,
@@ -286,15 +402,47 @@ def refresh(
     return _back_to_sources(loc, access, "refreshed")
 
 
-@router.post("/{locale}/calendar/sources/{source_id}/delete", include_in_schema=False)
-def delete(
-    source_id: int, loc: LocaleDep, session: SessionDep, access: EditAppointments, now: ClockDep
-) -> Response:
+def _removal_page(request, loc, pages, session, access, source_id, *, errors=None,
+                  status_code=200):  # fmt: skip
     try:
-        service.delete_source(session, parent_id=access.parent.id, source_id=source_id, now=now)
+        preview = service.preview_removal(
+            session, parent_id=access.parent.id, source_id=source_id
+        )
     except LookupError as missing:
         raise HTTPException(status_code=404) from missing
-    return _back_to_sources(loc, access, "deleted")
+    context = _context(request, access, loc, preview=preview, errors=errors or {})
+    source = preview.source
+    context["calendar_name"] = source.label or context["agency_names"][source.agency]
+    return pages.render(
+        request, "calendar/remove.html", context, status_code=status_code, private=True
+    )
+
+
+@router.get("/{locale}/calendar/sources/{source_id}/delete", include_in_schema=False)
+def confirm_delete(
+    request: Request, source_id: int, loc: LocaleDep, pages: PagesDep, session: SessionDep,
+    access: EditAppointments,
+) -> Response:  # fmt: skip
+    """Before a calendar goes: what happens to its appointments, and the choice to keep them."""
+    return _removal_page(request, loc, pages, session, access, source_id)
+
+
+@router.post("/{locale}/calendar/sources/{source_id}/delete", include_in_schema=False)
+def delete(
+    request: Request, source_id: int, loc: LocaleDep, pages: PagesDep, session: SessionDep,
+    access: EditAppointments, now: ClockDep, what: Annotated[str, Form(max_length=10)] = "",
+) -> Response:  # fmt: skip
+    if what not in {"remove", "keep"}:
+        errors = {"what": loc.translations.gettext(
+            "Choose whether to take the appointments off your calendar or keep them.")}  # fmt: skip
+        return _removal_page(request, loc, pages, session, access, source_id, errors=errors,
+                             status_code=400)  # fmt: skip
+    try:
+        service.delete_source(session, parent_id=access.parent.id, source_id=source_id,
+                              keep=what == "keep", now=now)  # fmt: skip
+    except LookupError as missing:
+        raise HTTPException(status_code=404) from missing
+    return _back_to_sources(loc, access, "removed-kept" if what == "keep" else "removed")
 
 
 @router.post("/{locale}/calendar/settings", include_in_schema=False)

@@ -3,8 +3,11 @@
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.caching import prepare
-from app.deps import LocaleDep, PagesDep, SettingsDep
+from app.accounts.models import Role
+from app.caching import add_vary, prepare
+from app.calendar.labels import AGENCY_NAMES
+from app.deps import ClockDep, LocaleDep, OptionalUser, PagesDep, SessionDep, SettingsDep
+from app.home import service
 from app.i18n import LOCALE_COOKIE, negotiate
 
 router = APIRouter()
@@ -29,8 +32,34 @@ def root(request: Request, settings: SettingsDep) -> RedirectResponse:
 
 
 @router.get("/{locale}/", include_in_schema=False)
-def home(request: Request, loc: LocaleDep, pages: PagesDep) -> Response:
+def home(
+    request: Request, loc: LocaleDep, pages: PagesDep, user: OptionalUser, session: SessionDep,
+    now: ClockDep,
+) -> Response:  # fmt: skip
+    """Signed out: the same home for everyone. A signed-in parent: what matters now."""
+    if user is not None and user.role == Role.parent:
+        return _parent_home(request, loc, pages, session, user, now)
     return prepare(pages.render(request, "home/index.html"))
+
+
+def _parent_home(request, loc, pages, session, user, now) -> Response:
+    """A private page of its own, never the bytes the signed-out home is served from."""
+    summary = service.what_matters_now(session, parent=user, now=now)
+    context = {
+        "summary": summary,
+        "access": _OwnLinks(),
+        "agency_names": {a.value: loc.translations.gettext(n) for a, n in AGENCY_NAMES.items()},
+        "team_phones": {},
+    }
+    response = pages.render(request, "home/mine.html", context, private=True)
+    add_vary(response.headers, "Cookie")
+    return response
+
+
+class _OwnLinks:
+    """The parent's own addresses need no `?parent=`: what the calendar's pieces expect."""
+
+    query = ""
 
 
 @router.get("/{locale}", include_in_schema=False)

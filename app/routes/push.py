@@ -10,19 +10,12 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from app.deps import ClockDep, LocaleDep, OwnerAccess, PagesDep, SessionDep, SettingsDep
 from app.forms import N_, FormError
 from app.notify import outbox
-from app.notify.models import REMINDER_CHOICES
+from app.notify.models import REMINDER_CHOICES, REMINDER_LABELS
 from app.routes.accounts import describe_device
 
 router = APIRouter()
 MAX_JSON = 4096
 
-REMINDER_LABELS = {
-    "evening": N_("The evening before, at 7pm"),
-    "1440": N_("A day before"),
-    "120": N_("2 hours before"),
-    "60": N_("1 hour before"),
-    "30": N_("30 minutes before"),
-}
 
 
 def _reminder_options(loc) -> list[tuple[str, str]]:

@@ -5,7 +5,7 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from app.accounts.models import Role
 from app.calendar import service as calendar
@@ -70,6 +70,7 @@ def add(
     about: Annotated[str, Form(max_length=300)] = "",
     appointment_id: Annotated[int | None, Form()] = None,
     client_key: Annotated[str, Form(max_length=64)] = "",
+    next: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:  # fmt: skip
     try:
         service.add_question(
@@ -79,7 +80,45 @@ def add(
     except FormError as error:
         return _server_page(request, pages, session, loc, access, now, status_code=400,
                             errors=error.translated(loc.translations))  # fmt: skip
+    if next == "appointment" and appointment_id:
+        joiner = "&" if access.query else "?"
+        return RedirectResponse(
+            f"/{loc.code}/calendar/appointments/{appointment_id}{access.query}{joiner}"
+            "done=question",
+            status_code=303,
+        )
     return _back(loc, access)
+
+
+@router.post("/{locale}/questions/keep", include_in_schema=False)
+def keep(
+    session: SessionDep, access: OwnerAccess,
+    text: Annotated[str, Form(max_length=2000)] = "",
+    about: Annotated[str, Form(max_length=300)] = "",
+    appointment_id: Annotated[str, Form(max_length=12)] = "",
+    client_key: Annotated[str, Form(max_length=64)] = "",
+) -> Response:  # fmt: skip
+    """A question from a page's script (an "ask about this" button, or questions kept on
+    the device before signing in) kept with the signed-in parent's account. Anyone not
+    signed in is sent to sign in, and the script keeps the question on the device instead.
+    An appointment that is not theirs (or gone) leaves the question unattached, not lost."""
+    appointment = int(appointment_id) if appointment_id.isdigit() else None
+    try:
+        try:
+            question = service.add_question(
+                session, parent=access.parent, author=access.user, text=text, about=about,
+                appointment_id=appointment, client_key=client_key,
+            )  # fmt: skip
+        except FormError as error:
+            if "appointment_id" not in error.errors:
+                raise
+            question = service.add_question(
+                session, parent=access.parent, author=access.user, text=text, about=about,
+                client_key=client_key,
+            )  # fmt: skip
+    except FormError:
+        return JSONResponse({"kept": False}, status_code=400)
+    return JSONResponse({"kept": True, "id": question.id}, headers={"Cache-Control": "no-store"})
 
 
 @router.post("/{locale}/questions/{question_id}", include_in_schema=False)

@@ -161,3 +161,12 @@ def export(session: Session, *, parent: User) -> list[dict]:
         | {"agency": found.agency.value, "key_worker": found.key_worker}
         for found in members(session, parent=parent)
     ]
+
+
+def phones_by_agency(session: Session, *, parent: User) -> dict[str, TeamMember]:
+    """For each agency, the first person in My team with a number to ring (key worker first)."""
+    found: dict[str, TeamMember] = {}
+    for person in members(session, parent=parent):
+        if person.phone and person.agency.value not in found:
+            found[person.agency.value] = person
+    return found

@@ -104,6 +104,78 @@
   var summary = document.querySelector("[data-error-summary]");
   if (summary) summary.focus();
 
+  // Questions kept on this device (before signing in) can join the signed-in parent's
+  // account, with their appointment; the same id as key means sending twice adds one.
+  var QUESTIONS = "nextsteps.questions";
+  function deviceQuestions() {
+    try {
+      var items = JSON.parse(localStorage.getItem(QUESTIONS) || "[]");
+      return Array.isArray(items) ? items.filter(function (item) { return !item.done; }) : [];
+    } catch (e) { return []; }
+  }
+  function forgetDeviceQuestion(id) {
+    try {
+      var items = JSON.parse(localStorage.getItem(QUESTIONS) || "[]");
+      localStorage.setItem(QUESTIONS, JSON.stringify(items.filter(function (item) { return item.id !== id; })));
+    } catch (e) { /* nothing kept */ }
+  }
+  function csrfToken() {
+    var match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
+    if (match) return decodeURIComponent(match[1]);
+    try { return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["x-csrftoken"] || ""; } catch (e) { return ""; }
+  }
+  var lang = document.documentElement.getAttribute("lang") || "en";
+  window.NextStepsKeepQuestion = function (item) {
+    var body = new URLSearchParams({ text: item.text, about: item.about || "",
+      appointment_id: item.appointment || "", client_key: item.id });
+    return fetch("/" + lang + "/questions/keep", {
+      method: "POST", body: body, headers: { "x-csrftoken": csrfToken() },
+      credentials: "same-origin", redirect: "manual",
+    }).then(function (response) { return response.ok; }, function () { return false; });
+  };
+  function keepAll() {
+    return Promise.all(deviceQuestions().map(function (item) {
+      return window.NextStepsKeepQuestion(item).then(function (kept) {
+        if (kept) forgetDeviceQuestion(item.id);
+        return kept;
+      });
+    }));
+  }
+  var offer = document.querySelector("[data-device-questions-offer]");
+  if (offer && offer.dataset.owner === "yes" && deviceQuestions().length) {
+    offer.querySelector("[data-offer-text]").textContent =
+      offer.dataset.template.replace("{count}", String(deviceQuestions().length));
+    offer.hidden = false;
+    offer.querySelector("[data-keep-device-questions]").addEventListener("click", function () {
+      keepAll().then(function () {
+        offer.querySelector("[data-offer-text]").textContent = offer.dataset.done;
+        offer.querySelector("[data-keep-device-questions]").hidden = true;
+      });
+    });
+  }
+  // Signing out clears this device: say so first when questions are kept only here, and
+  // offer to keep them with the account.
+  var signOut = document.querySelector("[data-sign-out-form]");
+  var warning = document.querySelector("[data-sign-out-questions]");
+  if (signOut && warning && warning.dataset.owner === "yes") {
+    signOut.addEventListener("submit", function (event) {
+      if (signOut.dataset.confirmed || !deviceQuestions().length) return;
+      event.preventDefault();
+      if (offer) offer.hidden = true;  // one question at a time
+      warning.querySelector("[data-sign-out-text]").textContent =
+        warning.dataset.template.replace("{count}", String(deviceQuestions().length));
+      warning.hidden = false;
+      warning.focus();
+      warning.querySelector("[data-keep-and-sign-out]").onclick = function () {
+        keepAll().then(function () { signOut.dataset.confirmed = "yes"; signOut.submit(); });
+      };
+      warning.querySelector("[data-sign-out-anyway]").onclick = function () {
+        signOut.dataset.confirmed = "yes";
+        signOut.submit();
+      };
+    });
+  }
+
   // Signed out: forget private copies here too (Clear-Site-Data asks the browser to), and
   // tell the service worker, which drops its private caches when it hears this.
   var signedOut = document.querySelector("[data-signed-out]");

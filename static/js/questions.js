@@ -65,8 +65,13 @@
       label.className = "question__text";
       label.textContent = item.text;
       var asked = document.createElement("span");
-      asked.className = "visually-hidden";
-      asked.textContent = " (" + root.dataset.askedLabel + ")";
+      asked.className = "tag tag--done";
+      asked.hidden = !item.done;
+      asked.textContent = root.dataset.askedLabel;
+      var tickLabel = document.createElement("label");
+      tickLabel.htmlFor = tickId;
+      tickLabel.className = "question__mark";
+      tickLabel.textContent = root.dataset.markLabel;
       var edit = document.createElement("button");
       edit.type = "button";
       edit.className = "button button--link";
@@ -81,7 +86,7 @@
         render(root);
         root.querySelector("#question-text").focus();
       });
-      li.append(tick, label, asked, edit, remove);
+      li.append(tick, label, asked, tickLabel, edit, remove);
       list.appendChild(li);
     });
   }
@@ -142,16 +147,26 @@
     render(root);
   }
 
+  // Signed in, a question goes to the account (kept wherever the parent signs in); if
+  // nobody is signed in, or the network is down, it is kept on this device instead.
   function setUpAskButtons() {
     document.querySelectorAll("[data-add-question]:not([data-ready])").forEach(function (button) {
       button.dataset.ready = "true";
       button.hidden = false;
       button.addEventListener("click", function () {
-        add(button.dataset.addQuestion, location.pathname);
         var status = document.querySelector("[data-question-status]");
-        if (status) status.textContent = button.dataset.addedLabel;
+        var item = { text: button.dataset.addQuestion, about: location.pathname, id: newId() };
+        keepWithAccount(item).then(function (kept) {
+          if (!kept) add(item.text, item.about);
+          if (status) status.textContent = button.dataset.addedLabel;
+        });
       });
     });
+  }
+
+  function keepWithAccount(item) {
+    var keep = window.NextStepsKeepQuestion;
+    return keep ? keep(item) : Promise.resolve(false);
   }
 
   // On an appointment's page: the questions attached to it, and a way to add one.
@@ -196,16 +211,9 @@
     if (!waiting.length) return;
     box.hidden = false;
     box.querySelector("[data-move-device-questions]").addEventListener("click", function () {
-      var headers = {};
-      try { headers = JSON.parse(document.body.getAttribute("hx-headers") || "{}"); } catch (e) { /* none */ }
       var sends = waiting.map(function (item) {
-        var body = new URLSearchParams({ text: item.text, about: item.about || "", client_key: item.id });
-        return fetch(box.dataset.action, {
-          method: "POST", body: body, headers: headers, credentials: "same-origin", redirect: "manual",
-        }).then(function (response) {
-          if (response.type === "opaqueredirect" || response.ok) {
-            save(load().filter(function (other) { return other.id !== item.id; }));
-          }
+        return keepWithAccount(item).then(function (kept) {
+          if (kept) save(load().filter(function (other) { return other.id !== item.id; }));
         });
       });
       Promise.all(sends).then(function () { window.location.reload(); });

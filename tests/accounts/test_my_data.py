@@ -8,11 +8,15 @@ from icalendar import Calendar
 from sqlalchemy import Enum, String, func, select, text
 from sqlmodel import select as sm_select
 
+from app.accounts import export
 from app.accounts.models import Passkey, Role, User, WebAuthnChallenge
 from app.accounts.secrets import keyed_hash
 from app.birth_plan import service as birth_plan
+from app.calendar import service as calendar
 from app.consent.models import AccessRecord
 from app.models import metadata
+from app.notify.models import PushSubscription
+from app.questions import service as questions
 from app.team import service as team_service
 from tests import factories
 from tests.factories import GOOD_PASSPHRASE, post
@@ -53,6 +57,19 @@ def parent_with_everything(client, db):
     team_service.save_member(db, parent=parent, author=supporter, values={"name": "Priya",
                      "agency": "midwifery", "email": "z@example.com"}, key_worker=True,
                      now=factories.START)  # fmt: skip
+    # A calendar with a typed-in appointment that was moved, a question for it, a device.
+    made = calendar.add_manual(db, parent_id=parent.id, agency="gp", summary="GP check",
+                               date="2026-11-30", start_time="10:00", end_time="10:30",
+                               now=factories.START)  # fmt: skip
+    calendar.edit_manual(db, parent_id=parent.id, appointment_id=made.id, agency="gp",
+                         summary="GP check", date="2026-12-01", start_time="11:00",
+                         end_time="11:30", now=factories.START)  # fmt: skip
+    questions.add_question(db, parent=parent, author=parent, text="Who reads my notes?",
+                           appointment_id=made.id)  # fmt: skip
+    db.add(PushSubscription(user_id=parent.id, endpoint="https://push.example/z",
+                            p256dh="secret-p256dh", auth="secret-auth",
+                            device="Phone"))  # fmt: skip
+    db.commit()
     session_cookie = client.cookies.get("ns_session")
     factories.sign_in_as(client, db, supporter)
     assert client.get(f"/en/team/?parent={link.public_id}").status_code == 200
@@ -87,15 +104,33 @@ def test_the_export_is_a_zip_of_json_ics_and_a_readable_page(client, db):
     assert [p["name"] for p in data["professionals"]] == ["Priya"]
     assert "passphrase_hash" not in json.dumps(data) and "$argon2" not in json.dumps(data)
 
-    calendar = Calendar.from_ical(archive.read("calendar.ics"))
-    assert calendar.name == "VCALENDAR"
-    assert str(calendar["VERSION"]) == "2.0" and "Next Steps" in str(calendar["PRODID"])
-    assert [c.name for c in calendar.subcomponents] == ["VTIMEZONE"]
-    assert calendar.events == [], "no appointments until the calendar feature lands"
+    (appointment,) = data["calendar"]["appointments"]
+    assert appointment["title"] == "GP check" and appointment["typed_in_by_me"]
+    assert [c["what"] for c in appointment["history"]] == ["new", "moved"]
+    assert appointment["history"][1]["by"] == "me"
+    assert [c["kind"] for c in data["calendar"]["calendars"]] == ["manual"]
+    (question,) = data["questions"]
+    assert question["question"] == "Who reads my notes?"
+    assert question["appointment_id"] == appointment["id"]
+    assert data["notifications"]["reminders"] == ["evening", "120"]
+    assert [d["device"] for d in data["notifications"]["devices"]] == ["Phone"]
+    assert "secret-p256dh" not in json.dumps(data) and "push.example" not in json.dumps(data)
+
+    ics = Calendar.from_ical(archive.read("calendar.ics"))
+    assert ics.name == "VCALENDAR"
+    assert str(ics["VERSION"]) == "2.0" and "Next Steps" in str(ics["PRODID"])
+    assert ics.subcomponents[0].name == "VTIMEZONE"
+    assert [str(event["SUMMARY"]) for event in ics.events] == ["GP check"]
 
     page = archive.read("my-data.html").decode()
     assert page.startswith("<!doctype html>") and NAME in page and "Midwife Mo" in page
     assert "<script" not in page and "http" not in page, "readable offline, loads nothing"
+    assert "Who reads my notes?" in page and "To ask at: GP check, Tuesday 1 December 2026" in page
+    assert "from Monday 30 November, 10:00 to Tuesday 1 December, 11:00" in page
+    assert "See my appointments" in page and "About me, and how I like to be spoken to" in page
+    for key in ("see_appointments", "about_me", "if_baby_not_home", "2026-11-23T", "+00:00",
+                "Code not used yet", "nothing</"):  # fmt: skip
+        assert key not in page, f"{key!r}: a key, not words"
 
 
 def test_only_the_parent_can_export(client, db):
@@ -161,3 +196,32 @@ def test_deleting_the_account_leaves_nothing_of_theirs_in_any_table(client, db, 
         )
     }
     assert {table.name for table in metadata.sorted_tables} <= tables
+
+
+def person_tables() -> set[str]:
+    """Every table that refers to a person: it points at the user table, or at a table
+    that does (an appointment's history, a birth plan's sections...)."""
+    found = {"user"}
+    grown = True
+    while grown:
+        grown = False
+        for table in metadata.sorted_tables:
+            points = {fk.column.table.name for c in table.columns for fk in c.foreign_keys}
+            if table.name not in found and points & found:
+                found.add(table.name)
+                grown = True
+    return found
+
+
+def test_every_table_about_a_person_is_exported_or_left_out_for_a_stated_reason(db):
+    covered = [table for section in export.SECTIONS for table in section.tables]
+    assert len(covered) == len(set(covered)), "each table belongs to one section"
+    assert not set(covered) & set(export.EXCLUDED), "exported or excluded, not both"
+    assert all(len(reason) > 20 for reason in export.EXCLUDED.values()), "say why"
+    known = {table.name for table in metadata.sorted_tables}
+    assert set(covered) | set(export.EXCLUDED) <= known, "no stale names in the registry"
+    missing = person_tables() - set(covered) - set(export.EXCLUDED)
+    assert missing == set(), f"tables about a person neither exported nor excluded: {missing}"
+    # The same sweep the deletion test uses: every table it looks at is named here.
+    everything = {t.name for t in metadata.sorted_tables}
+    assert everything - set(covered) - set(export.EXCLUDED) == set()

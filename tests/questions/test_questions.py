@@ -38,7 +38,7 @@ def test_a_parent_adds_ticks_edits_and_deletes(client, db, parent, clock):
     (first, second) = service.list_questions(db, parent=parent)
     post(client, f"/en/questions/{first.id}", {"action": "done"})
     post(client, f"/en/questions/{second.id}", {"action": "edit", "text": "Can my mum come?"})
-    assert texts(client) == ["Can my mum come?", "Who will be there? (Asked)"]
+    assert texts(client) == ["Can my mum come?", "Who will be there? Asked ✓"]
     post(client, f"/en/questions/{first.id}", {"action": "delete"})
     assert texts(client) == ["Can my mum come?"]
 
