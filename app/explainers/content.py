@@ -145,7 +145,8 @@ def _read_front_matter(path: Path) -> tuple[dict, str]:
 
 def _read_yaml(path: Path) -> dict:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # libyaml (CSafeLoader) reads the same safe subset about ten times faster.
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     except yaml.YAMLError as exc:
         raise ContentError(path, "(file)", f"not valid YAML: {exc}") from None
     if not isinstance(data, dict):

@@ -211,7 +211,7 @@ def load_national(content_dir: Path) -> dict[str, Resource]:
     """Every national service from the content folder, checked, by slug, in file order."""
     path = content_dir / NATIONAL_FILE
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader) or []
     except (OSError, yaml.YAMLError) as error:
         raise DirectoryError(f"{path}: {error}") from error
     if not isinstance(raw, list):
