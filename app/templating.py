@@ -20,6 +20,7 @@ from starlette.responses import HTMLResponse, Response
 
 from app.assets import HashedStatic
 from app.caching import add_vary, prepare
+from app.explainers.phones import link_phones
 from app.i18n import Formatter, LocaleInfo, locale_info
 from app.settings import Settings
 
@@ -121,6 +122,7 @@ class Pages:
             fromjson=json.loads,
             isodate=dt.datetime.fromisoformat,
             isoday=dt.date.fromisoformat,
+            phones=link_phones,
         )
         self.env = env
         self.templates = Jinja2Blocks(env=env)

@@ -45,6 +45,7 @@ class Explainer:
     text: str  # plain text, for search and reading age
     body: str  # the Markdown source
     version: str  # English: a hash of the text; a translation: the English version it renders
+    headings: tuple[tuple[str, str], ...] = ()  # (id, text) of each section heading
 
 
 @dataclass(frozen=True)
@@ -245,7 +246,9 @@ def _load_explainers(
             if meta.translation
             else text_version(meta.title, meta.summary, body)
         )
-        explainers[meta.slug] = Explainer(meta, locale, html, plain_text(body), body, version)
+        explainers[meta.slug] = Explainer(
+            meta, locale, html, plain_text(body), body, version, tuple(env.headings)
+        )
         envs[meta.slug] = env
     return explainers, envs
 

@@ -28,6 +28,18 @@ class Hit:
     score: float
 
 
+@dataclass(frozen=True)
+class Results:
+    """The best hits, and how many matched in all (more than `hits` when capped)."""
+
+    hits: list[Hit]
+    total: int
+
+    @property
+    def capped(self) -> bool:
+        return self.total > len(self.hits)
+
+
 @dataclass
 class _Document:
     kind: str
@@ -118,12 +130,12 @@ class SearchIndex:
                 matches.setdefault(known, 0.6)
         return matches
 
-    def search(self, query: str, *, limit: int = 20) -> list[Hit]:
-        """The best matches for a query, best first."""
+    def search(self, query: str, *, limit: int = 20) -> Results:
+        """The best matches for a query, best first, at most `limit`, with the full count."""
         query_words = words(query)
         phrase = _phrase(query)
         if not query_words:
-            return []
+            return Results([], 0)
         expanded = [self._expand(word) for word in query_words]
         hits = []
         for doc in self.documents:
@@ -150,4 +162,4 @@ class SearchIndex:
             score *= matched / len(expanded)
             hits.append(Hit(doc.kind, doc.slug, doc.title, doc.summary, score))
         hits.sort(key=lambda hit: (-hit.score, hit.kind, hit.title))
-        return hits[:limit]
+        return Results(hits[:limit], len(hits))

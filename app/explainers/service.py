@@ -4,9 +4,11 @@ from dataclasses import dataclass
 
 from app.explainers.content import SOURCE_LOCALE, Content, Explainer, GlossaryEntry
 from app.explainers.pathway import Place, StepView, step_view
-from app.explainers.schema import Stage, TranslationStatus
+from app.explainers.schema import Nation, Stage, TranslationStatus
 
-STAGE_ORDER = [Stage.before_birth, Stage.at_birth, Stage.court, Stage.after_birth, Stage.any_time]
+#: The order a parent meets the stages in; court can begin before or after the birth, and
+#: its outcomes come after it, so it follows "after the birth" as the pathway's map does.
+STAGE_ORDER = [Stage.before_birth, Stage.at_birth, Stage.after_birth, Stage.court, Stage.any_time]
 
 
 @dataclass(frozen=True)
@@ -28,17 +30,43 @@ class ExplainerPage:
 
 
 def explainers_by_stage(*, content: Content, locale: str) -> list[tuple[Stage, list[Link]]]:
-    """Every explainer, grouped by stage, in the reader's language where we have it."""
+    """Every explainer, grouped by stage, in the order a parent meets them, in the reader's
+    language where we have it."""
+    order = reading_order(content)
     groups = []
     for stage in STAGE_ORDER:
-        links = [
-            _link(content.explainer(locale, slug))
-            for slug, english in content.english.explainers.items()
-            if english.meta.stage == stage
-        ]
-        if links:
-            groups.append((stage, sorted(links, key=lambda link: link.title)))
+        slugs = [slug for slug in order if content.english.explainers[slug].meta.stage == stage]
+        if slugs:
+            groups.append((stage, [_link(content.explainer(locale, slug)) for slug in slugs]))
     return groups
+
+
+def reading_order(content: Content) -> list[str]:
+    """Explainer slugs in the order a parent meets them.
+
+    A guide that a pathway step uses comes where its first step comes in the pathway. A
+    guide no step uses ("Why might social care contact you?", "Your solicitor") follows
+    the earliest guide of its own stage that it is related to; one related to none of its
+    stage's pathway guides comes after them, A to Z. Stage grouping is left to the caller.
+    """
+    english = content.english.explainers
+    first_step: dict[str, int] = {}
+    for index, step in enumerate(content.pathway.steps):
+        first_step.setdefault(step.explainer, index)
+    unplaced = len(content.pathway.steps)
+
+    def key(slug: str) -> tuple[int, int, str]:
+        meta = english[slug].meta
+        if slug in first_step:
+            return (first_step[slug], 0, "")
+        anchors = [
+            first_step[other]
+            for other in meta.related
+            if other in first_step and english[other].meta.stage == meta.stage
+        ]
+        return (min(anchors, default=unplaced), 1, meta.title.casefold())
+
+    return sorted(english, key=key)
 
 
 def explainer_page(*, content: Content, locale: str, slug: str) -> ExplainerPage | None:
@@ -59,6 +87,36 @@ def explainer_page(*, content: Content, locale: str, slug: str) -> ExplainerPage
         ],
         terms=[_term_link(content.glossary_entry(locale, term)) for term in explainer.meta.terms],
     )
+
+
+LEGAL_ADVICE = "free-legal-advice"
+#: Where a parent in Wales finds free advice that serves Wales, best first: a Wales section
+#: of the free legal advice guide if it has one, else the Wales advice section of the
+#: advocate guide (the Family Rights Group line the main guide names is England only).
+WALES_ADVICE_GUIDES = (LEGAL_ADVICE, "finding-an-advocate")
+
+
+def legal_advice_href(*, content: Content, locale: str, nation: Nation | None = None) -> str:
+    """The address of free legal advice for a parent in England, or in Wales."""
+    if nation == Nation.wales:
+        for slug in WALES_ADVICE_GUIDES:
+            english = content.english.explainers.get(slug)
+            if english is None:
+                continue
+            anchor = next(
+                (
+                    heading_id
+                    for heading_id, text in english.headings
+                    if "wales" in text.casefold() and "advice" in text.casefold()
+                ),
+                None,
+            )
+            if anchor:
+                shown = content.explainer(locale, slug)
+                # A translation has its own heading ids; its page is still the right one.
+                same = anchor in {heading_id for heading_id, _ in shown.headings}
+                return f"/{locale}/explainers/{slug}" + (f"#{anchor}" if same else "")
+    return f"/{locale}/explainers/{LEGAL_ADVICE}"
 
 
 def glossary_index(*, content: Content, locale: str) -> list[Link]:

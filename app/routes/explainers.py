@@ -58,7 +58,7 @@ def glossary_term(
 @router.get("/{locale}/search", include_in_schema=False)
 def search(request: Request, loc: LocaleDep, pages: PagesDep, q: str = "") -> Response:
     query = q.strip()[:MAX_QUERY]
-    hits = request.app.state.search[loc.code].search(query) if query else []
+    results = request.app.state.search[loc.code].search(query) if query else None
     return pages.render(
-        request, "explainers/search.html", {"q": query, "hits": hits}, fragment="results"
+        request, "explainers/search.html", {"q": query, "results": results}, fragment="results"
     )

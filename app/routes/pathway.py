@@ -8,6 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 from app.caching import prepare
 from app.deps import ContentDep, LocaleDep, PagesDep, SettingsDep
 from app.explainers import pathway as paths
+from app.explainers import service
 
 router = APIRouter()
 
@@ -93,6 +94,9 @@ def step(
         "stages": paths.map_by_stage(content, place, loc.code),
         "areas": content.areas,
         "current": view.slug,
+        "legal_advice": service.legal_advice_href(
+            content=content, locale=loc.code, nation=place.nation
+        ),
     }
     response = prepare(pages.render(request, "pathway/step.html", context))
     _remember(response, request, place, settings.secure_cookies)
@@ -117,5 +121,13 @@ def walk(
     screens = paths.walk_screens(view, labels=_walk_labels(loc))
     if not 0 <= screen < len(screens):
         raise HTTPException(status_code=404)
-    context = {"place": place, "view": view, "screens": screens, "index": screen}
+    context = {
+        "place": place,
+        "view": view,
+        "screens": screens,
+        "index": screen,
+        "legal_advice": service.legal_advice_href(
+            content=content, locale=loc.code, nation=place.nation
+        ),
+    }
     return prepare(pages.render(request, "pathway/walk.html", context))
