@@ -3,6 +3,7 @@
 import hashlib
 import hmac
 import secrets
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -10,8 +11,15 @@ from zxcvbn import zxcvbn
 
 # argon2-cffi's defaults are RFC 9106's second recommended option for argon2id.
 _hasher = PasswordHasher()
-# Used when a name has no account, so a wrong name costs as long as a wrong passphrase.
-_DUMMY_HASH = _hasher.hash("no account has this passphrase")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Used when a name has no account, so a wrong name costs as long as a wrong passphrase.
+
+    Made on first use, not at import: hashing takes half a second, every start-up paid it."""
+    return _hasher.hash("no account has this passphrase")
+
 
 MIN_PASSPHRASE = 10
 MAX_PASSPHRASE = 200
@@ -31,7 +39,7 @@ def hash_passphrase(passphrase: str) -> str:
 def verify_passphrase(stored_hash: str | None, passphrase: str) -> bool:
     """True when the passphrase matches; spends the same effort when there is no hash."""
     try:
-        return _hasher.verify(stored_hash or _DUMMY_HASH, passphrase) and stored_hash is not None
+        return _hasher.verify(stored_hash or _dummy_hash(), passphrase) and stored_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 
