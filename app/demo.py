@@ -14,6 +14,7 @@ from app.calendar import demo as calendar_demo
 from app.calendar import service as calendar
 from app.consent.models import Permission, SupporterLink
 from app.db import make_engine
+from app.position.models import PathwayPosition
 from app.resources import service as resources
 from app.resources.directory import load_national
 from app.settings import Settings
@@ -73,11 +74,31 @@ def load_demo_data(session: Session, *, settings: Settings, origin: str | None =
         setattr(link, permission.value, True)
     session.commit()
     load_demo_resources(session, settings=settings, parent=parent, advocate=advocate, worker=worker)
+    load_demo_position(session, parent=parent)
     if origin:
         load_demo_calendar(session, parent_id=parent.id, origin=origin)
 
 
 DEMO_PACK_TITLE = "Legal help and someone to talk to"
+
+
+def load_demo_position(session: Session, *, parent) -> None:
+    """Sam had the child protection conference and is on a plan: so the map says
+    "You are here" and the core group and review conference dates can be counted."""
+    if session.exec(select(PathwayPosition).where(PathwayPosition.parent_id == parent.id)).first():
+        return
+    held = dt.date.today() - dt.timedelta(days=5)
+    session.add(
+        PathwayPosition(
+            parent_id=parent.id,
+            step="child-protection-plan",
+            happened_on=held,
+            nation="england",
+            set_by_id=parent.id,
+            set_by_name=parent.display_name,
+        )  # fmt: skip
+    )
+    session.commit()
 
 
 def load_demo_resources(session: Session, *, settings: Settings, parent, advocate, worker) -> None:

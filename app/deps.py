@@ -9,12 +9,13 @@ from fastapi import Depends, HTTPException, Query, Request
 from sqlmodel import Session
 
 from app.accounts import service as accounts
-from app.accounts.models import User
+from app.accounts.models import Role, User
 from app.consent import service as consent
 from app.consent.models import Level, Permission
 from app.consent.service import Access, AccessDenied
 from app.explainers.content import Content
 from app.i18n import LocaleInfo, locale_info
+from app.resources import service as resources
 from app.resources.directory import Resource
 from app.settings import Settings
 from app.templating import Pages
@@ -124,6 +125,11 @@ class ParentAccess:
         now: ClockDep,
         parent: Annotated[str | None, Query(max_length=40)] = None,
     ) -> Access:
+        return self.check(request, session, user, now, parent)
+
+    def check(self, request: Request, session: Session, user: User, now: datetime,
+              parent: str | None) -> Access:  # fmt: skip
+        """Passes or refuses (403); a pass by anyone but the parent is recorded."""
         try:
             access = consent.resolve_access(session, user=user, selector=parent, need=self.need)
         except AccessDenied as denied:
@@ -144,10 +150,59 @@ class ParentAccess:
         return f"ParentAccess({self.need.value})"
 
 
+class OptionalParentAccess(ParentAccess):
+    """The gate for a page that is also public: None for someone signed out, or signed in
+    without things of their own and naming no parent (they get the public page); else the
+    same checks and record as `ParentAccess`. Naming a parent always needs the gate."""
+
+    def __call__(  # type: ignore[override]
+        self,
+        request: Request,
+        session: SessionDep,
+        user: OptionalUser,
+        now: ClockDep,
+        parent: Annotated[str | None, Query(max_length=40)] = None,
+    ) -> Access | None:
+        if user is None:
+            if parent:
+                raise SignInRequired()
+            return None
+        if not parent and user.role != Role.parent:
+            return None
+        return self.check(request, session, user, now, parent)
+
+    def __repr__(self) -> str:
+        return f"OptionalParentAccess({self.need.value})"
+
+
 def parent_access(need: Permission | Level):
     """`Annotated[Access, …]` for a route: `access: parent_access(Permission.see_appointments)`."""
     return Annotated[Access, Depends(ParentAccess(need))]
 
 
+def optional_parent_access(need: Permission | Level):
+    """`Annotated[Access | None, …]`: the parent's things if any, else a public page."""
+    return Annotated[Access | None, Depends(OptionalParentAccess(need))]
+
+
 OwnerAccess = parent_access(Level.owner)
 LinkedAccess = parent_access(Level.linked)
+
+
+def get_organisation_admin(user: CurrentUser) -> User:
+    """An organisation's admin (invites and pauses its staff); anyone else is refused."""
+    if not user.organisation_admin or user.organisation_id is None:
+        raise HTTPException(status_code=403)
+    return user
+
+
+def get_curator(user: CurrentUser) -> User:
+    """Staff of an organisation, who curate its local services and make share packs."""
+    if not resources.can_curate(user):
+        raise HTTPException(status_code=403)
+    return user
+
+
+OrganisationAdmin = Annotated[User, Depends(get_organisation_admin)]
+Curator = Annotated[User, Depends(get_curator)]
+ROLE_GATES = (get_organisation_admin, get_curator)

@@ -30,6 +30,7 @@ from app.routes import (
     explainers,
     home,
     pathway,
+    position,
     push,
     pwa,
     questions,
@@ -107,6 +108,7 @@ def create_app(
     app.include_router(home.router)
     app.include_router(explainers.router)
     app.include_router(pathway.router)
+    app.include_router(position.router)
     app.include_router(questions.router)
     app.include_router(accounts.router)
     app.include_router(consent.router)

@@ -29,6 +29,7 @@ from app.calendar.models import (
 )
 from app.consent.models import AccessRecord, SupporterLink
 from app.notify.models import NotificationPreferences, OutboxMessage, PushSubscription
+from app.position.models import PathwayPosition
 from app.questions.models import Question
 from app.resources.models import (
     LocalResource,
@@ -58,6 +59,7 @@ __all__ = [
     "Organisation",
     "OutboxMessage",
     "Passkey",
+    "PathwayPosition",
     "PushSubscription",
     "LocalResource",
     "PackDelivery",

@@ -68,10 +68,13 @@ def link(
     db: Session, parent: User, supporter: User, permissions: set[str], *, revoked: bool = False
 ) -> SupporterLink:
     """A live (or revoked) link between a parent and a supporter."""
+    # A code needs at least one permission; a link left with none is a parent's later change.
     made, code = consent.invite_supporter(
-        db, parent=parent, permissions=permissions, days=7, now=START
+        db, parent=parent, permissions=permissions or {"see_appointments"}, days=7, now=START
     )
     consent.redeem_code(db, supporter=supporter, code=code, now=START)
+    if not permissions:
+        consent.change_permissions(db, parent=parent, link_id=made.id, permissions=set())
     if revoked:
         consent.revoke(db, parent=parent, link_id=made.id, now=START)
     return made

@@ -23,6 +23,7 @@ from app.birth_plan import service as birth_plan
 from app.calendar import service as calendar
 from app.consent import service as consent
 from app.notify import outbox as notify
+from app.position import service as position
 from app.questions import service as questions
 from app.resources import service as resources
 from app.resources.directory import Resource
@@ -125,14 +126,17 @@ SECTIONS: tuple[Section, ...] = (
     Section("passkeys", _passkeys, ("passkey",)),
     Section("team", _team, ("supporter_link",)),
     Section("looks_at_my_things", _looks, ("access_record",)),
-    Section(
-        "professionals", lambda s, user, _: team.export(s, parent=user), ("team_member",)
-    ),
+    Section("professionals", lambda s, user, _: team.export(s, parent=user), ("team_member",)),
     Section(
         "birth_plan",
         lambda s, user, _: birth_plan.export(s, parent=user),
-        ("birth_plan", "birth_plan_section", "birth_plan_change", "birth_plan_share",
-         "birth_plan_share_open"),
+        (
+            "birth_plan",
+            "birth_plan_section",
+            "birth_plan_change",
+            "birth_plan_share",
+            "birth_plan_share_open",
+        ),
     ),  # fmt: skip
     Section(
         "resources",
@@ -142,10 +146,18 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         "calendar",
         lambda s, user, _: calendar.export(s, parent_id=user.id),
-        ("calendar_source", "source_event", "appointment", "appointment_change",
-         "calendar_preferences"),
+        (
+            "calendar_source",
+            "source_event",
+            "appointment",
+            "appointment_change",
+            "calendar_preferences",
+        ),
     ),  # fmt: skip
     Section("questions", lambda s, user, _: questions.export(s, parent=user), ("question",)),
+    Section(
+        "where_i_am", lambda s, user, _: position.export(s, parent=user), ("pathway_position",)
+    ),
     Section(
         "notifications",
         lambda s, user, _: notify.export(s, user=user),

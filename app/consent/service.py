@@ -3,6 +3,7 @@
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import urlencode
 
 from sqlmodel import Session, col, select
 
@@ -33,6 +34,15 @@ class Access:
         """What to add to an address so it stays on this parent's things."""
         return "" if self.link is None else f"?parent={self.link.public_id}"
 
+    def url(self, loc, path: str, **params) -> str:
+        """The address of one of this parent's pages: `access.url(loc, "/calendar/",
+        past="true")` is `/en/calendar/?parent=…&past=true` for a supporter. Parameters
+        that are None are left out; `loc` is the page's locale (or its code)."""
+        code = getattr(loc, "code", loc)
+        query = [] if self.link is None else [("parent", self.link.public_id)]
+        query += [(name, str(value)) for name, value in params.items() if value is not None]
+        return f"/{code}{path}" + (f"?{urlencode(query)}" if query else "")
+
     def may(self, permission: Permission) -> bool:
         return self.link is None or self.link.allows(permission)
 
@@ -54,6 +64,8 @@ def invite_supporter(
     unknown = permissions - {p.value for p in Permission}
     if unknown:
         raise FormError({"permissions": N_("Choose from the list what they may do.")})
+    if not permissions:
+        raise FormError({"permissions": N_("Tick at least one thing they may do.")})
     code = readable_code()
     link = SupporterLink(
         public_id=secrets.token_urlsafe(12),

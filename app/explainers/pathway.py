@@ -1,11 +1,13 @@
 """The pathway as a parent sees it: England or Wales words, an area's local rules, the map,
 and the one-idea-per-screen walk-through."""
 
+import calendar
+import datetime as dt
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from app.explainers.content import Content
-from app.explainers.schema import Nation, PathwayStep, Stage, StepWords
+from app.explainers.schema import Due, DueUnit, Nation, PathwayStep, Stage, StepWords
 
 STAGE_ORDER = [Stage.before_birth, Stage.at_birth, Stage.after_birth, Stage.court]
 
@@ -151,3 +153,69 @@ def walk_screens(view: StepView, *, labels: dict[str, str]) -> list[Screen]:
         screens.append(Screen("next", option.name, option.when, option.what, link_step=option.slug))
     screens.append(Screen("rights", labels["rights_heading"], labels["rights_text"]))
     return screens
+
+
+def add_due(start: dt.date, due: Due) -> dt.date:
+    """The date a timescale points to, counted from `start` (working days skip weekends;
+    bank holidays are not known here, so pages say "about")."""
+    if due.unit == DueUnit.days:
+        return start + dt.timedelta(days=due.count)
+    if due.unit == DueUnit.weeks:
+        return start + dt.timedelta(weeks=due.count)
+    if due.unit == DueUnit.months:
+        month = start.month - 1 + due.count
+        year, month = start.year + month // 12, month % 12 + 1
+        return dt.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+    day, left = start, due.count
+    while left:
+        day += dt.timedelta(days=1)
+        if day.weekday() < 5:
+            left -= 1
+    return day
+
+
+def _due(content: Content, slug: str, place: Place) -> Due | None:
+    """The national timescale of a step as a count, unless the parent's area has its own rule."""
+    step = content.step(slug)
+    if step is None or not step.timescale:
+        return None
+    if place.area and slug in content.areas[place.area].timescales:
+        return None  # the area's own words say when; we do not guess a date from them
+    timescale = getattr(step.timescale, place.nation.value)
+    return timescale.due if timescale else None
+
+
+@dataclass(frozen=True)
+class AheadItem:
+    next: NextView
+    due_on: dt.date | None
+    local: bool  # local rules can change the date
+
+
+@dataclass(frozen=True)
+class Ahead:
+    """What usually comes after the parent's step, with dates where guidance counts them."""
+
+    step: StepView
+    ends_on: dt.date | None  # how long this step lasts, where guidance says
+    next: list[AheadItem]
+
+
+def ahead(
+    content: Content, slug: str, place: Place, happened_on: dt.date | None, locale: str = "en"
+) -> Ahead | None:
+    """The parent's step and its next steps, each timescale counted from `happened_on`."""
+    view = step_view(content, slug, place, locale)
+    if view is None:
+        return None
+
+    def counted(target: str) -> tuple[dt.date | None, bool]:
+        due = _due(content, target, place)
+        if due is None or happened_on is None or due.after != slug:
+            return None, False
+        timescale = getattr(content.step(target).timescale, place.nation.value)
+        return add_due(happened_on, due), timescale.local
+
+    ends_on, _ = counted(slug)
+    items = [AheadItem(option, *counted(option.slug)) for option in view.next]
+    return Ahead(step=view, ends_on=ends_on, next=items)

@@ -81,10 +81,27 @@ class GlossaryMeta(Strict):
     translation: TranslationMeta | None = None
 
 
+class DueUnit(enum.StrEnum):
+    working_days = "working_days"
+    days = "days"
+    weeks = "weeks"
+    months = "months"
+
+
+class Due(Strict):
+    """The timescale as a count from the date of a step, so a parent's date can be used:
+    `after` is the step whose date it counts from (this step itself for how long it lasts)."""
+
+    count: Annotated[int, Field(gt=0, le=400)]
+    unit: DueUnit
+    after: Slug
+
+
 class Timescale(Strict):
     text: Line
     source: Line
     local: bool = False
+    due: Due | None = None
 
 
 class NationTimescales(Strict):

@@ -18,7 +18,7 @@ SERVICE_WORKER_DIR = Path(__file__).resolve().parent.parent.parent / "service_wo
 #: Paths whose pages belong to one signed-in person: network first, kept only in a private
 #: cache that sign-in, sign-out and quick exit delete.
 PRIVATE_PREFIXES = (
-    "calendar", "questions", "account", "team", "birth-plan",
+    "calendar", "questions", "account", "team", "birth-plan", "where-i-am",
     "resources/saved", "resources/shared", "resources/packs", "resources/local",
 )  # fmt: skip
 

@@ -2,7 +2,7 @@
 
 import re
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.accounts.models import User, as_utc
 from app.calendar.models import Appointment
@@ -25,6 +25,17 @@ def list_questions(session: Session, *, parent: User) -> list[Question]:
     """Questions still to ask first, then those asked, oldest first within each."""
     query = select(Question).where(Question.parent_id == parent.id)
     return sorted(session.exec(query), key=lambda q: (q.done, q.created_at, q.id))
+
+
+def added_by_others(session: Session, *, parent: User, questions: list[Question]) -> dict[int, str]:
+    """For each question someone else put on the parent's list, that person's name."""
+    others = {q.created_by_id for q in questions if q.created_by_id not in (None, parent.id)}
+    if not others:
+        return {}
+    names = {
+        u.id: u.display_name for u in session.exec(select(User).where(col(User.id).in_(others)))
+    }
+    return {q.id: names[q.created_by_id] for q in questions if q.created_by_id in names}
 
 
 def add_question(
@@ -100,8 +111,7 @@ def for_appointment(session: Session, *, parent: User, appointment_id: int) -> l
 def export(session: Session, *, parent: User) -> list[dict]:
     """Every question with the appointment it is for, for the parent's own download."""
     appointments = {
-        a.id: a
-        for a in session.exec(select(Appointment).where(Appointment.parent_id == parent.id))
+        a.id: a for a in session.exec(select(Appointment).where(Appointment.parent_id == parent.id))
     }
     found = []
     for question in list_questions(session, parent=parent):

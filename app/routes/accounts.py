@@ -21,6 +21,7 @@ from app.deps import (
     LocaleDep,
     NationalDep,
     OptionalUser,
+    OrganisationAdmin,
     OwnerAccess,
     PagesDep,
     SessionDep,
@@ -622,17 +623,11 @@ def delete_account(
 # --- staff: invitations, sign-up by invitation, suspension ---------------------------
 
 
-def _require_admin(user: User) -> None:
-    if not user.organisation_admin or user.organisation_id is None:
-        raise HTTPException(status_code=403)
-
-
 @router.get("/{locale}/account/organisation", include_in_schema=False)
 def organisation(
-    request: Request, loc: LocaleDep, pages: PagesDep, session: SessionDep, user: CurrentUser
+    request: Request, loc: LocaleDep, pages: PagesDep, session: SessionDep, user: OrganisationAdmin
 ) -> Response:
     """An organisation admin's page: the staff, their state, and new invitations."""
-    _require_admin(user)
     return _organisation_page(request, pages, session, user, {})
 
 
@@ -661,11 +656,10 @@ def invite_staff(
     pages: PagesDep,
     session: SessionDep,
     settings: SettingsDep,
-    user: CurrentUser,
+    user: OrganisationAdmin,
     now: ClockDep,
     role: FormText = "",
 ) -> Response:
-    _require_admin(user)
     try:
         code = service.invite_staff(session, admin=user, role=role, settings=settings, now=now)
     except FormError as error:
@@ -681,13 +675,12 @@ def invite_staff(
 def suspend_staff(
     loc: LocaleDep,
     session: SessionDep,
-    user: CurrentUser,
+    user: OrganisationAdmin,
     now: ClockDep,
     staff_id: int,
     action: str,
 ) -> RedirectResponse:
     """Suspends a staff account at once (its sessions end), or restores it."""
-    _require_admin(user)
     if action not in {"suspend", "restore"}:
         raise HTTPException(status_code=404)
     try:

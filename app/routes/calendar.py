@@ -166,9 +166,13 @@ def edit_form(
     detail = service.appointment_detail(
         session, parent_id=access.parent.id, appointment_id=appointment_id
     )
-    if detail is None or service.typed_in_event(
-        session, parent_id=access.parent.id, appointment=detail.appointment
-    ) is None:
+    if (
+        detail is None
+        or service.typed_in_event(
+            session, parent_id=access.parent.id, appointment=detail.appointment
+        )
+        is None
+    ):
         raise HTTPException(status_code=404)
     form = service.form_values(
         session, parent_id=access.parent.id, appointment=detail.appointment,
@@ -212,9 +216,8 @@ def edit(
 
 
 def _to_appointment(loc, access, appointment_id: int, note: str) -> RedirectResponse:
-    joiner = "&" if access.query else "?"
     return RedirectResponse(
-        f"/{loc.code}/calendar/appointments/{appointment_id}{access.query}{joiner}done={note}",
+        access.url(loc, f"/calendar/appointments/{appointment_id}", done=note),
         status_code=303,
     )
 
@@ -245,10 +248,7 @@ def delete_appointment(
         )
     except LookupError as missing:
         raise HTTPException(status_code=404) from missing
-    joiner = "&" if access.query else "?"
-    return RedirectResponse(
-        f"/{loc.code}/calendar/{access.query}{joiner}done=deleted", status_code=303
-    )
+    return RedirectResponse(access.url(loc, "/calendar/", done="deleted"), status_code=303)
 
 
 @router.get(
@@ -302,10 +302,7 @@ def sources(
 
 
 def _back_to_sources(loc, access, note: str) -> RedirectResponse:
-    joiner = "&" if access.query else "?"
-    return RedirectResponse(
-        f"/{loc.code}/calendar/sources{access.query}{joiner}done={note}", status_code=303
-    )
+    return RedirectResponse(access.url(loc, "/calendar/sources", done=note), status_code=303)
 
 
 @router.post("/{locale}/calendar/sources/feed", include_in_schema=False)
@@ -378,9 +375,7 @@ def add_appointment(
     except FormError as error:
         return _sources_page(request, loc, pages, session, access, now, status_code=400,
                              errors=error.translated(loc.translations), form=form)  # fmt: skip
-    return RedirectResponse(
-        f"/{loc.code}/calendar/appointments/{made.id}{access.query}", status_code=303
-    )
+    return RedirectResponse(access.url(loc, f"/calendar/appointments/{made.id}"), status_code=303)
 
 
 @router.post("/{locale}/calendar/sources/{source_id}/refresh", include_in_schema=False)
@@ -405,9 +400,7 @@ def refresh(
 def _removal_page(request, loc, pages, session, access, source_id, *, errors=None,
                   status_code=200):  # fmt: skip
     try:
-        preview = service.preview_removal(
-            session, parent_id=access.parent.id, source_id=source_id
-        )
+        preview = service.preview_removal(session, parent_id=access.parent.id, source_id=source_id)
     except LookupError as missing:
         raise HTTPException(status_code=404) from missing
     context = _context(request, access, loc, preview=preview, errors=errors or {})

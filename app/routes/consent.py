@@ -18,6 +18,7 @@ from app.deps import (
     PagesDep,
     SessionDep,
     SettingsDep,
+    public_origin,
 )
 from app.forms import FormError
 from app.i18n import LocaleInfo
@@ -37,6 +38,42 @@ def permission_labels(loc: LocaleInfo) -> dict[str, str]:
     }
 
 
+def supporter_permission_labels(loc: LocaleInfo, name: str) -> dict[str, str]:
+    """The four permissions as a supporter reads them: about the parent, by name."""
+    gettext = loc.translations.gettext
+    return {
+        Permission.see_appointments.value: gettext("See %(name)s's appointments") % {"name": name},
+        Permission.edit_appointments.value: gettext("Add or change %(name)s's appointments")
+        % {"name": name},
+        Permission.see_pathway.value: gettext(
+            "See where %(name)s is in the process, and their questions"
+        )
+        % {"name": name},
+        Permission.birth_plan.value: gettext("See and suggest changes to %(name)s's birth plan")
+        % {"name": name},
+    }
+
+
+def parent_entries(loc: LocaleInfo, access) -> list[tuple[str, str]]:
+    """The parent's pages this supporter may open, as (words, address), in a stable order."""
+    gettext = loc.translations.gettext
+    name = {"name": access.parent.display_name}
+    entries = []
+    if access.may(Permission.see_appointments):
+        entries.append((gettext("%(name)s's appointments") % name, access.url(loc, "/calendar/")))
+    if access.may(Permission.see_pathway):
+        entries.append(
+            (gettext("Where %(name)s is in the process") % name, access.url(loc, "/where-i-am/"))
+        )
+        entries.append((gettext("%(name)s's questions") % name, access.url(loc, "/questions/")))
+    if access.may(Permission.birth_plan):
+        entries.append((gettext("%(name)s's birth plan") % name, access.url(loc, "/birth-plan/")))
+    entries.append(
+        (gettext("Packs shared with %(name)s") % name, access.url(loc, "/resources/shared"))
+    )
+    return entries
+
+
 def _team_page(request, pages, session, loc, access, extra: dict, status_code: int = 200):
     context = {
         "access": access,
@@ -44,6 +81,7 @@ def _team_page(request, pages, session, loc, access, extra: dict, status_code: i
         "errors": {},
         "new_code": None,
         "invitation_days": request.app.state.settings.invitation_days,
+        "origin": public_origin(request),
         "csrf_protected": True,
         # The professionals working with the parent (app/team), optionally of one agency.
         "members": team_service.members(
@@ -55,6 +93,9 @@ def _team_page(request, pages, session, loc, access, extra: dict, status_code: i
     }
     if access.is_parent:
         context["links"] = service.links_for_parent(session, parent=access.parent)
+    else:
+        context["entries"] = parent_entries(loc, access)
+        context["permission_labels"] = supporter_permission_labels(loc, access.parent.display_name)
     return pages.render(
         request, "consent/team.html", context, status_code=status_code, private=True
     )
@@ -174,8 +215,11 @@ def my_parents(
         request,
         "consent/parents.html",
         {
-            "links": service.parents_for_supporter(session, supporter=user),
-            "permission_labels": permission_labels(loc),
+            "links": (links := service.parents_for_supporter(session, supporter=user)),
+            "labels": {
+                view.link.id: supporter_permission_labels(loc, view.person.display_name)
+                for view in links
+            },
         },
         private=True,
     )

@@ -6,11 +6,24 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.caching import prepare
-from app.deps import ContentDep, LocaleDep, PagesDep, SettingsDep
+from app.consent.models import Permission
+from app.deps import (
+    ContentDep,
+    LocaleDep,
+    PagesDep,
+    SessionDep,
+    SettingsDep,
+    optional_parent_access,
+)
 from app.explainers import pathway as paths
 from app.explainers import service
+from app.position import service as position_service
 
 router = APIRouter()
+
+# The parent's own things (their step), or a linked supporter's view with `?parent=`; the
+# same public page for everyone else.
+MaybeSeePathway = optional_parent_access(Permission.see_pathway)
 
 PLACE_COOKIE = "place"
 ONE_YEAR = 365 * 24 * 3600
@@ -54,20 +67,31 @@ def _walk_labels(loc) -> dict[str, str]:
     }
 
 
+def _publish(response: Response, access) -> Response:
+    """Public bytes for everyone signed out; a page with someone's step is never public."""
+    return prepare(response) if access is None else response
+
+
 @router.get("/{locale}/pathway/", include_in_schema=False)
 def pathway(
-    request: Request, loc: LocaleDep, content: ContentDep, pages: PagesDep, settings: SettingsDep
-) -> Response:
+    request: Request, loc: LocaleDep, content: ContentDep, pages: PagesDep, settings: SettingsDep,
+    session: SessionDep, access: MaybeSeePathway,
+) -> Response:  # fmt: skip
     place = _place(request, content)
     if isinstance(place, RedirectResponse):
         return place
+    position = access and position_service.current(session, parent=access.parent)
     context = {
         "place": place,
         "stages": paths.map_by_stage(content, place, loc.code),
         "areas": content.areas,
-        "current": None,
+        "access": access,
+        "position": position,
+        # "You are here" is for the parent's own step alone.
+        "here": position.step if position and access.is_parent else None,
+        "position_name": position and paths.step_view(content, position.step, place, loc.code).name,
     }
-    response = prepare(pages.render(request, "pathway/index.html", context))
+    response = _publish(pages.render(request, "pathway/index.html", context), access)
     _remember(response, request, place, settings.secure_cookies)
     return response
 
@@ -91,9 +115,7 @@ def step(
         "place": place,
         "view": view,
         "explainer": content.explainer(loc.code, view.explainer),
-        "stages": paths.map_by_stage(content, place, loc.code),
         "areas": content.areas,
-        "current": view.slug,
         "legal_advice": service.legal_advice_href(
             content=content, locale=loc.code, nation=place.nation
         ),
@@ -105,13 +127,11 @@ def step(
 
 @router.get("/{locale}/pathway/{step}/walk", include_in_schema=False)
 def walk(
-    request: Request,
-    step: str,
-    loc: LocaleDep,
-    content: ContentDep,
-    pages: PagesDep,
-    screen: int = 0,
-) -> Response:
+    request: Request, step: str, loc: LocaleDep, content: ContentDep, pages: PagesDep,
+    access: MaybeSeePathway, screen: int = 0, asked: int = 0,
+) -> Response:  # fmt: skip
+    """One idea per screen. With a parent (their own, or `?parent=` for a supporter),
+    "I want to ask about this" puts the question on that parent's list."""
     place = _place(request, content)
     if isinstance(place, RedirectResponse):
         return place
@@ -126,8 +146,14 @@ def walk(
         "view": view,
         "screens": screens,
         "index": screen,
+        "access": access,
+        "asked": asked == 1,
+        # Every link of the walk keeps the place, and the parent a supporter is with.
+        "keep": place.query()
+        + (f"&parent={access.link.public_id}" if access and access.link else ""),
         "legal_advice": service.legal_advice_href(
             content=content, locale=loc.code, nation=place.nation
         ),
+        "csrf_protected": access is not None,
     }
-    return prepare(pages.render(request, "pathway/walk.html", context))
+    return _publish(pages.render(request, "pathway/walk.html", context), access)

@@ -2,22 +2,21 @@
 (and a linked supporter the parent lets see them)."""
 
 import datetime as dt
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from app.accounts.models import Role
 from app.calendar import service as calendar
 from app.consent.models import Permission
 from app.deps import (
     ClockDep,
     LocaleDep,
-    OptionalUser,
     OwnerAccess,
     PagesDep,
-    ParentAccess,
     SessionDep,
+    optional_parent_access,
     parent_access,
 )
 from app.forms import FormError
@@ -26,6 +25,9 @@ from app.questions import service
 router = APIRouter()
 
 SeePathway = parent_access(Permission.see_pathway)
+MaybeSeePathway = optional_parent_access(Permission.see_pathway)
+# Where "I want to ask about this" in the walk-through sends the asker back to.
+WALK_RETURN = re.compile(r"/pathway/[a-z0-9-]+/walk")
 
 
 def _server_page(request, pages, session, loc, access, now, *, errors=None, status_code=200):
@@ -35,7 +37,8 @@ def _server_page(request, pages, session, loc, access, now, *, errors=None, stat
     )  # fmt: skip
     context = {
         "access": access,
-        "questions": service.list_questions(session, parent=access.parent),
+        "questions": (found := service.list_questions(session, parent=access.parent)),
+        "added_by": service.added_by_others(session, parent=access.parent, questions=found),
         "appointments": [view.appointment for view in upcoming],
         "errors": errors or {},
         "csrf_protected": True,
@@ -48,18 +51,17 @@ def _server_page(request, pages, session, loc, access, now, *, errors=None, stat
 @router.get("/{locale}/questions/", include_in_schema=False)
 def questions(
     request: Request, loc: LocaleDep, pages: PagesDep, session: SessionDep,
-    user: OptionalUser, now: ClockDep, parent: str | None = None,
+    access: MaybeSeePathway, now: ClockDep,
 ) -> Response:  # fmt: skip
     """The account's list for a signed-in parent (or, with `?parent=`, a linked supporter
     allowed to see it, through the same gate); the device's list for everyone else."""
-    if user is None or (user.role != Role.parent and not parent):
+    if access is None:
         return pages.render(request, "questions/index.html", private=True)
-    access = ParentAccess(Permission.see_pathway)(request, session, user, now, parent)
     return _server_page(request, pages, session, loc, access, now)
 
 
 def _back(loc, access) -> RedirectResponse:
-    return RedirectResponse(f"/{loc.code}/questions/{access.query}", status_code=303)
+    return RedirectResponse(access.url(loc, "/questions/"), status_code=303)
 
 
 @router.post("/{locale}/questions/", include_in_schema=False)
@@ -71,6 +73,10 @@ def add(
     appointment_id: Annotated[int | None, Form()] = None,
     client_key: Annotated[str, Form(max_length=64)] = "",
     next: Annotated[str, Form(max_length=20)] = "",
+    back: Annotated[str, Form(max_length=120)] = "",
+    screen: Annotated[int, Form(ge=0, le=50)] = 0,
+    nation: Annotated[str, Form(max_length=10)] = "",
+    area: Annotated[str, Form(max_length=80)] = "",
 ) -> Response:  # fmt: skip
     try:
         service.add_question(
@@ -81,12 +87,16 @@ def add(
         return _server_page(request, pages, session, loc, access, now, status_code=400,
                             errors=error.translated(loc.translations))  # fmt: skip
     if next == "appointment" and appointment_id:
-        joiner = "&" if access.query else "?"
         return RedirectResponse(
-            f"/{loc.code}/calendar/appointments/{appointment_id}{access.query}{joiner}"
-            "done=question",
+            access.url(loc, f"/calendar/appointments/{appointment_id}", done="question"),
             status_code=303,
         )
+    if next == "walk" and WALK_RETURN.fullmatch(back):
+        return RedirectResponse(
+            access.url(loc, back, nation=nation or None, area=area or None, screen=screen,
+                       asked=1),
+            status_code=303,
+        )  # fmt: skip
     return _back(loc, access)
 
 

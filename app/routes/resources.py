@@ -14,6 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 from app.consent import service as consent
 from app.deps import (
     ClockDep,
+    Curator,
     CurrentUser,
     LinkedAccess,
     LocaleDep,
@@ -84,11 +85,6 @@ def _answers():
         raise HTTPException(status_code=404) from missing
     except NotAllowed as refused:
         raise HTTPException(status_code=403) from refused
-
-
-def _require_curator(user) -> None:
-    if not service.can_curate(user):
-        raise HTTPException(status_code=403)
 
 
 # The directory -------------------------------------------------------------------------
@@ -242,11 +238,10 @@ def hide_shared(
 
 @router.get("/{locale}/resources/packs/", include_in_schema=False)
 def packs(
-    request: Request, loc: LocaleDep, pages: PagesDep, session: SessionDep, user: CurrentUser,
+    request: Request, loc: LocaleDep, pages: PagesDep, session: SessionDep, user: Curator,
     withdrawn: QueryText = "",
 ) -> Response:  # fmt: skip
     """A worker's packs (an organisation admin sees the organisation's) and local services."""
-    _require_curator(user)
     return pages.render(
         request,
         "resources/packs.html",
@@ -297,10 +292,9 @@ def _pack_form(
 @router.get("/{locale}/resources/packs/new", include_in_schema=False)
 def new_pack(
     request: Request, loc: LocaleDep, pages: PagesDep, session: SessionDep,
-    national: NationalDep, user: CurrentUser,
+    national: NationalDep, user: Curator,
 ) -> Response:  # fmt: skip
     """Pick services, filtered and searched, and write a note: a new pack."""
-    _require_curator(user)
     return _pack_form(request, pages, session, national, loc, form={}, picks=[])
 
 
@@ -312,12 +306,11 @@ def _pack_fields(title, note, topic, language, area, q) -> dict:
 @router.post("/{locale}/resources/packs/new", include_in_schema=False)
 def make_pack(
     request: Request, loc: LocaleDep, pages: PagesDep, session: SessionDep,
-    national: NationalDep, user: CurrentUser, now: ClockDep, action: Text = "make",
+    national: NationalDep, user: Curator, now: ClockDep, action: Text = "make",
     title: Text = "", note: Text = "", topic: Text = "", language: Text = "", area: Text = "",
     q: Text = "", pick: Picks = [],  # noqa: B006 - FastAPI reads the default, never mutates it
 ) -> Response:  # fmt: skip
     """Filters the list (keeping what is picked and written), or makes the pack."""
-    _require_curator(user)
     form = _pack_fields(title, note, topic, language, area, q)
     if action == "filter":
         return _pack_form(request, pages, session, national, loc, form=form, picks=pick)
@@ -369,10 +362,9 @@ def manage_pack(
 @router.get("/{locale}/resources/packs/{code}/edit", include_in_schema=False)
 def edit_pack(
     request: Request, loc: LocaleDep, pages: PagesDep, session: SessionDep,
-    national: NationalDep, user: CurrentUser, code: str,
+    national: NationalDep, user: Curator, code: str,
 ) -> Response:  # fmt: skip
     """The author changes the pack; the short link stays the same."""
-    _require_curator(user)
     with _answers():
         pack = service.own_pack(session, author=user, code=code)
     form = {"title": pack.title, "note": pack.note}
@@ -383,12 +375,11 @@ def edit_pack(
 @router.post("/{locale}/resources/packs/{code}/edit", include_in_schema=False)
 def change_pack(
     request: Request, loc: LocaleDep, pages: PagesDep, session: SessionDep,
-    national: NationalDep, user: CurrentUser, now: ClockDep, code: str, action: Text = "make",
+    national: NationalDep, user: Curator, now: ClockDep, code: str, action: Text = "make",
     title: Text = "", note: Text = "", topic: Text = "", language: Text = "", area: Text = "",
     q: Text = "", pick: Picks = [],  # noqa: B006 - FastAPI reads the default, never mutates it
 ) -> Response:  # fmt: skip
     """Saves the author's changes to a pack, or filters the list while changing it."""
-    _require_curator(user)
     form = _pack_fields(title, note, topic, language, area, q)
     with _answers():
         pack = service.own_pack(session, author=user, code=code)
@@ -454,22 +445,20 @@ def _free(value: str) -> bool | None:
 
 @router.get("/{locale}/resources/local/new", include_in_schema=False)
 def new_local(
-    request: Request, loc: LocaleDep, pages: PagesDep, user: CurrentUser
+    request: Request, loc: LocaleDep, pages: PagesDep, user: Curator
 ) -> Response:
     """The form to add a local service for an area."""
-    _require_curator(user)
     return _local_form(request, pages, loc, form={"languages": ["en"], "topics": []})
 
 
 @router.post("/{locale}/resources/local/new", include_in_schema=False)
 def add_local(
-    request: Request, loc: LocaleDep, pages: PagesDep, session: SessionDep, user: CurrentUser,
+    request: Request, loc: LocaleDep, pages: PagesDep, session: SessionDep, user: Curator,
     now: ClockDep, name: Text = "", summary: Text = "", areas: Text = "", phone: Text = "",
     website: Text = "", email: Text = "", hours: Text = "", free: Text = "",
     topics: Picks = [], languages: Picks = [],  # noqa: B006 - read, never mutated
 ) -> Response:  # fmt: skip
     """Adds a local service for the worker's organisation."""
-    _require_curator(user)
     values = _local_values(name, summary, areas, phone, website, email, hours, free)
     try:
         service.save_local(

@@ -34,9 +34,8 @@ def _form_page(request, pages, loc, access, *, form, member=None, errors=None, s
 
 
 def _back(loc, access, member_id: int) -> RedirectResponse:
-    query = f"parent={access.link.public_id}&" if access.link else ""
     return RedirectResponse(
-        f"/{loc.code}/team/?{query}saved_member={member_id}#professionals", status_code=303
+        access.url(loc, "/team/", saved_member=member_id) + "#professionals", status_code=303
     )
 
 

@@ -15,7 +15,13 @@ from sqlmodel import select
 
 from app.accounts.models import Role
 from app.consent.models import AccessRecord, Level, Permission
-from app.deps import ParentAccess, get_current_user
+from app.deps import (
+    OptionalParentAccess,
+    ParentAccess,
+    get_curator,
+    get_current_user,
+    get_organisation_admin,
+)
 from app.routes.agency_api import api_user, booking_access
 from tests import factories
 from tests.factories import csrf
@@ -47,11 +53,7 @@ PUBLIC = {
     ("GET", "/{locale}/glossary/"),
     ("GET", "/{locale}/glossary/{term}"),
     ("GET", "/{locale}/search"),
-    ("GET", "/{locale}/pathway/"),
     ("GET", "/{locale}/pathway/{step}"),
-    ("GET", "/{locale}/pathway/{step}/walk"),
-    # The same page for everyone: the list itself lives in the browser's storage.
-    ("GET", "/{locale}/questions/"),
     # The secret in the address is the key to the parent's merged calendar.
     ("GET", "/calendar/{token}.ics"),
     # Demo agencies' feeds, only served with DEMO_FEEDS.
@@ -126,6 +128,11 @@ def _calls(route: APIRoute):
         dependency = pending.pop()
         yield dependency.call
         pending.extend(dependency.dependencies)
+
+
+def optional_gate(route: APIRoute) -> bool:
+    """The route is public too: signed out, or naming no parent, it is the public page."""
+    return any(isinstance(call, OptionalParentAccess) for call in _calls(route))
 
 
 def gate_of(route: APIRoute) -> Permission | Level | None:
@@ -210,6 +217,11 @@ def test_a_new_route_without_the_gate_is_caught(app):
 
 def test_the_gated_routes_include_the_parents_pages(app):
     paths = {(method, route.path): need for method, route, need in gated(app)}
+    assert paths[("GET", "/{locale}/where-i-am/")] == Permission.see_pathway
+    assert paths[("POST", "/{locale}/where-i-am/")] == Permission.see_pathway
+    # Public pages that are a parent's own when someone names one: the optional gate.
+    for path in ("/{locale}/questions/", "/{locale}/pathway/", "/{locale}/pathway/{step}/walk"):
+        assert paths[("GET", path)] == Permission.see_pathway, path
     assert paths[("GET", "/{locale}/team/")] == Level.linked
     assert paths[("GET", "/{locale}/account/who-looked")] == Level.owner
     assert paths[("GET", "/{locale}/account/data/export")] == Level.owner
@@ -292,6 +304,7 @@ def address(route: APIRoute, link, selector: str | None) -> str:
         "member_id": 1,
         "question_id": 1,
         "delivery_id": 1,
+        "step": "child-protection-plan",
     }
     path = route.path
     for name, value in values.items():
@@ -314,7 +327,12 @@ def test_every_gated_route_for_every_role_and_link(app, client, db):
                 token = csrf(client)
                 response = client.post(url, data={"csrftoken": token}, follow_redirects=False)
             where = f"{method} {route.path} as {actor.label}: {response.status_code}"
-            if actor.user is None:
+            public_page = optional_gate(route) and actor.selector is None
+            if public_page and (actor.user is None or actor.user.role != Role.parent):
+                # Signed out, or with no things of their own: the public page, unrecorded.
+                assert response.status_code == 200, where
+                assert "You cannot see this" not in response.text, where
+            elif actor.user is None:
                 assert response.status_code == 303, where
                 assert response.headers["location"].startswith("/en/sign-in?next="), where
             elif actor.allowed:
@@ -345,3 +363,31 @@ def test_own_account_routes_send_strangers_to_sign_in(client, method, path):
         response = client.post(url, data={"csrftoken": csrf(client)}, follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"].startswith("/en/sign-in?next=")
+
+
+ROLE_GATED = {
+    get_organisation_admin: {
+        ("GET", "/{locale}/account/organisation"),
+        ("POST", "/{locale}/account/organisation/invite"),
+        ("POST", "/{locale}/account/organisation/staff/{staff_id}/{action}"),
+    },
+    get_curator: {
+        ("GET", "/{locale}/resources/packs/"),
+        ("GET", "/{locale}/resources/packs/new"),
+        ("POST", "/{locale}/resources/packs/new"),
+        ("GET", "/{locale}/resources/packs/{code}/edit"),
+        ("POST", "/{locale}/resources/packs/{code}/edit"),
+        ("GET", "/{locale}/resources/local/new"),
+        ("POST", "/{locale}/resources/local/new"),
+    },
+}
+
+
+def test_role_checks_are_typed_dependencies_the_walk_sees(app):
+    for gate, expected in ROLE_GATED.items():
+        found = {
+            (method, route.path)
+            for method, route in endpoints(app)
+            if any(call is gate for call in _calls(route))
+        }
+        assert found == expected, gate.__name__

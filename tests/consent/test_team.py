@@ -28,11 +28,17 @@ def test_a_parent_links_a_supporter_who_sees_only_what_is_allowed(client, db):
     _, soup = client.page("/en/account/parents")
     entries = soup.select(".parents .item")
     assert [entry.a.get_text() for entry in entries] == ["Sam"]
-    assert "See my appointments" in entries[0].get_text()
+    assert "See Sam's appointments" in entries[0].get_text()
     team_url = entries[0].a["href"]
     _, team = client.page(team_url)
-    assert team.h1.get_text() == "Sam's team"
-    assert [li.get_text() for li in team.select("[data-permissions] li")] == ["See my appointments"]
+    assert team.h1.get_text() == "Sam"
+    assert [li.get_text() for li in team.select("[data-permissions] li")] == [
+        "See Sam's appointments"
+    ]
+    assert [a.get_text() for a in team.select(".parent-entries a")] == [
+        "Sam's appointments",
+        "Packs shared with Sam",
+    ]
     assert client.get(team_url.replace("/team/", "/account/who-looked")).status_code == 403
 
     factories.sign_in_as(client, db, parent)

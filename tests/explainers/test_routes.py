@@ -122,12 +122,23 @@ def test_pathway_lists_every_step_and_draws_the_map(client):
     assert len(listed) == len(CONTENT.pathway.steps)
     assert len(soup.select(".pathway-map__step")) == len(CONTENT.pathway.steps)
     assert not soup.select("[aria-current=step]")
+    # Branches side by side under each step, as nested lists; end points marked.
+    referral = soup.select_one("#map-referral .pathway-map__branches")
+    assert [a["href"] for a in referral.select("a")] == [
+        "#map-pre-birth-assessment",
+        "#map-strategy-discussion",
+        "#map-no-further-action",
+    ]
+    assert soup.select_one("#map-adoption .badge--end")
+    assert soup.select_one(".pathway-map__legend .badge--end")
 
 
-def test_step_page_marks_you_are_here_and_lists_next_steps(client):
+def test_step_page_says_this_step_and_lists_next_steps(client):
     _, soup = client.page("/en/pathway/referral?nation=england")
-    here = soup.select_one(".pathway-map [aria-current=step]")
-    assert here["href"].startswith("/en/pathway/referral")
+    # "You are here" is for a parent's own step; the map is on the pathway page alone.
+    assert "This step" in soup.get_text() and "You are here" not in soup.get_text()
+    assert not soup.select(".pathway-map")
+    assert soup.select_one('a[href="/en/pathway/?nation=england#map-referral"]')
     next_links = [a["href"] for a in soup.select("#what-next ~ ul a")]
     assert "/en/pathway/pre-birth-assessment?nation=england" in next_links
     assert "Working Together" in soup.get_text()
