@@ -38,7 +38,7 @@ def serve(args: list[str], port: int, env: dict | None = None) -> subprocess.Pop
     return process
 
 
-def wait_for_port(port: int, seconds: float = 20) -> None:
+def wait_for_port(port: int, seconds: float = 90) -> None:
     deadline = time.monotonic() + seconds
     while True:
         try:
