@@ -6,6 +6,7 @@ from fastapi.responses import RedirectResponse, Response
 from app.accounts.models import Role
 from app.caching import add_vary, prepare
 from app.calendar.labels import AGENCY_NAMES
+from app.consent.service import Access
 from app.deps import ClockDep, LocaleDep, OptionalUser, PagesDep, SessionDep, SettingsDep
 from app.home import service
 from app.i18n import LOCALE_COOKIE, negotiate
@@ -47,19 +48,13 @@ def _parent_home(request, loc, pages, session, user, now) -> Response:
     summary = service.what_matters_now(session, parent=user, now=now)
     context = {
         "summary": summary,
-        "access": _OwnLinks(),
+        "access": Access(user=user, parent=user, link=None),
         "agency_names": {a.value: loc.translations.gettext(n) for a, n in AGENCY_NAMES.items()},
         "team_phones": {},
     }
     response = pages.render(request, "home/mine.html", context, private=True)
     add_vary(response.headers, "Cookie")
     return response
-
-
-class _OwnLinks:
-    """The parent's own addresses need no `?parent=`: what the calendar's pieces expect."""
-
-    query = ""
 
 
 @router.get("/{locale}", include_in_schema=False)

@@ -186,10 +186,10 @@ def test_demo_advocate_is_linked_with_every_permission(client, db, settings):
     entry = soup.select_one(".parents .item")
     assert entry.a.get_text() == "Sam"
     for label in (
-        "See my appointments",
-        "Add or change my appointments",
-        "See where I am in the process",
-        "See and edit my birth plan",
+        "See Sam's appointments",
+        "Add or change Sam's appointments",
+        "See where Sam is in the process",
+        "See and suggest changes to Sam's birth plan",
     ):
         assert label in entry.get_text()
 

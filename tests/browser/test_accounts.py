@@ -86,8 +86,11 @@ def test_parent_links_a_supporter_then_revokes(browser, live_app, live_server, w
     supporter.get_by_label("Code").fill(code)
     supporter.get_by_role("button", name="Link me").click()
     supporter.get_by_role("link", name="Morgan").click()
-    assert supporter.locator("h1").inner_text() == "Morgan's team"
-    assert supporter.locator("[data-permissions] li").all_inner_texts() == ["See my appointments"]
+    assert supporter.locator("h1").inner_text() == "Morgan"
+    # A supporter reads third person, and only what Morgan allows.
+    assert supporter.locator("[data-permissions] li").all_inner_texts() == [
+        "See Morgan's appointments"
+    ]
     parent_query = supporter.url.split("?", 1)[1]
     assert axe_violations(supporter) == []
 

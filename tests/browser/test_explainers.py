@@ -103,10 +103,14 @@ def test_pathway_map_fits_a_320_pixel_screen(page, live_server):
     page.set_viewport_size({"width": 320, "height": 700})
     page.goto(f"{live_server}/en/pathway/care-proceedings?nation=wales")
     assert no_horizontal_scroll(page)
-    here = page.locator(".pathway-map [aria-current=step]")
-    assert here.inner_text() == page.locator("h1").inner_text()
-    assert page.locator(".pathway-map .badge").inner_text() == "You are here"
+    # A step page names the step it shows, not the reader's place, and links to the map.
+    assert page.locator(".badge").first.inner_text() == "This step"
     screenshot(page, "pathway-step-320")
+    page.get_by_role("link", name="See it on the map").click()
+    assert no_horizontal_scroll(page)
+    assert page.locator("#map-care-proceedings").is_visible()
+    assert page.locator(".pathway-map").count() == 1, "the map is shown once"
+    screenshot(page, "pathway-map-320")
 
 
 @pytest.mark.parametrize(
