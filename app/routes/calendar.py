@@ -282,6 +282,7 @@ def _sources_page(
         request, access, loc,
         sources=service.parent_sources(session, parent_id=access.parent.id),
         errors=errors or {}, form=extra.pop("form", {}), view="sources",
+        offer_past=extra.pop("offer_past", False),
         travel_minutes=service.preferences(session, parent_id=access.parent.id).travel_minutes,
         feed_errors={k: loc.translations.gettext(v) for k, v in service.FEED_ERRORS.items()},
         ics_errors={f"ics_{k}": loc.translations.gettext(v) for k, v in service.ICS_ERRORS.items()},
@@ -329,24 +330,29 @@ def add_feed(
 
 
 @router.post("/{locale}/calendar/sources/upload", include_in_schema=False)
-async def upload(
+def upload(
     request: Request, loc: LocaleDep, pages: PagesDep, session: SessionDep,
     access: EditAppointments, now: ClockDep,
     file: Annotated[UploadFile | None, File()] = None,
     agency: Annotated[str, Form(max_length=40)] = "",
+    keep_past: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:  # fmt: skip
-    data = await file.read(MAX_UPLOAD + 1) if file is not None else b""
+    # A plain `def`: reading and expanding a calendar is CPU work, so it runs in a worker
+    # thread (and ics.py lets two at a time expand), never on the event loop.
+    data = file.file.read(MAX_UPLOAD + 1) if file is not None else b""
     try:
         if len(data) > MAX_UPLOAD:
             raise FormError({"file": service.ICS_ERRORS["too_big"]})
         outcome = service.import_file(
             session, parent_id=access.parent.id, data=data, agency=agency,
-            label=(file.filename or "") if file else "", now=now,
+            label=(file.filename or "") if file else "", now=now, keep_past=bool(keep_past),
         )  # fmt: skip
     except FormError as error:
         errors = error.translated(loc.translations)
+        offer_past = bool(getattr(error.errors.get("file"), "plural", ""))
         return _sources_page(request, loc, pages, session, access, now, status_code=400,
-                             errors=errors, form={"agency": agency})  # fmt: skip
+                             errors=errors, form={"agency": agency},
+                             offer_past=offer_past)  # fmt: skip
     note = f"upload-{outcome.added_or_updated}-{outcome.cancelled}"
     return _back_to_sources(loc, access, note)
 
