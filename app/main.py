@@ -14,6 +14,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import RedirectResponse, Response
 
 from app.accounts.models import utcnow
+from app.accounts.secrets import Busy
 from app.caching import PreparedPages, PreparedStore
 from app.calendar.worker import FeedRefresher, NoRefresher, feed_client
 from app.db import is_unavailable, make_engine
@@ -181,6 +182,13 @@ def _add_error_pages(app: FastAPI) -> None:
         response.headers["Retry-After"] = "30"
         return response
 
+    async def busy(request: Request, exc: Busy) -> Response:
+        # Truly saturated (every slot for costly work taken for a while): say try again.
+        log.warning("busy: %s", type(exc).__name__)
+        response = pages.render_error(error_locale(request), 503)
+        response.headers["Retry-After"] = "10"
+        return response
+
     async def server_error(request: Request, exc: Exception) -> Response:
         # Answered by Starlette's outermost middleware, so the headers are added here.
         response = pages.render_error(error_locale(request), 500)
@@ -190,6 +198,7 @@ def _add_error_pages(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, not_found)
     app.add_exception_handler(SignInRequired, sign_in_required)
     app.add_exception_handler(DBAPIError, database_error)
+    app.add_exception_handler(Busy, busy)
     app.add_exception_handler(Exception, server_error)
 
 

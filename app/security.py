@@ -123,3 +123,31 @@ class MultipartTokenMiddleware:
                 return
             scope = {**scope, "headers": [*scope["headers"], (b"x-csrftoken", token.encode())]}
         await self.app(scope, receive, send)
+
+
+def client_address(request, trusted: list) -> str:
+    """The visitor's network address. X-Forwarded-For is believed only when the request
+    came straight from a trusted proxy, and then only as far back as proxies are trusted:
+    anyone can write the header, so believing it otherwise lets a guesser reset limits."""
+    import ipaddress
+
+    def is_trusted(address: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(ip in network for network in trusted)
+
+    peer = request.client.host if request.client else "unknown"
+    if not trusted or not is_trusted(peer):
+        return peer
+    hops = [
+        hop.strip()
+        for header in request.headers.getlist("x-forwarded-for")
+        for hop in header.split(",")
+        if hop.strip()
+    ]
+    for hop in reversed(hops):
+        if not is_trusted(hop):
+            return hop
+    return hops[0] if hops else peer

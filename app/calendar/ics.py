@@ -8,6 +8,7 @@ count and by time: a rule that would make too many repeats (an endless minutely 
 one started decades ago) is refused before it is expanded.
 """
 
+import contextlib
 import datetime as dt
 import math
 import threading
@@ -241,19 +242,18 @@ def _check_rules(events, *, window_end: dt.datetime, limits: Limits) -> None:
             end = window_end
             until = (rule.get("UNTIL") or [None])[0]
             if until is not None:
-                try:
+                with contextlib.suppress(TypeError, ValueError, OverflowError):
                     end = min(end, _as_utc(until)[0])
-                except (TypeError, ValueError, OverflowError):
-                    pass
             span = max((end - start).total_seconds(), 0)
             steps = span / (_FREQ_SECONDS.get(freq, 86400) * interval) + 1
             per_step = math.prod(len(rule.get(part) or [None]) for part in _EXPANDING_PARTS)
             count = (rule.get("COUNT") or [None])[0]
-            if count is not None and freq in ("SECONDLY", "MINUTELY", "HOURLY"):
-                try:  # a short counted rule stops early, however fine its steps
+            filtered = any(part.startswith("BY") for part in rule)
+            # A short counted rule stops early, however fine its steps, unless BY parts
+            # filter its steps (then it may walk a long way to find its count).
+            if count is not None and not filtered:
+                with contextlib.suppress(TypeError, ValueError):
                     steps = min(steps, int(count))
-                except (TypeError, ValueError):
-                    pass
             if steps * per_step > limits.max_rule_steps:
                 raise IcsError("too_many_events", f"a {freq} rule repeats too often")
 
