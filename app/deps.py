@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Query, Request
+from fastapi import Depends, HTTPException, Path, Query, Request
 from sqlmodel import Session
 
 from app.accounts import service as accounts
@@ -66,6 +66,11 @@ def get_now(request: Request) -> datetime:
     """The time now, in UTC, from the app's clock (tests may set it)."""
     return request.app.state.clock()
 
+
+# A row id in an address: beyond a 64-bit integer no row can have it, and the database
+# would raise rather than find nothing; the validation handler answers 404.
+MAX_ROW_ID = 2**63 - 1
+RowId = Annotated[int, Path(ge=0, le=MAX_ROW_ID)]
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 PagesDep = Annotated[Pages, Depends(get_pages)]

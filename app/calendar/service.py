@@ -451,6 +451,8 @@ def _typed_in(
             errors[name] = N_("That is too long. Please make it shorter.")
     try:
         day = dt.date.fromisoformat(date)
+        if not 1900 <= day.year <= 2200:  # beyond these, views and exports cannot show it
+            raise ValueError(date)
     except ValueError:
         errors["date"] = N_("Enter the date, for example 27 3 2026.")
         day = None

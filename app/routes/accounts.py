@@ -24,6 +24,7 @@ from app.deps import (
     OptionalUser,
     OwnerAccess,
     PagesDep,
+    RowId,
     SessionDep,
     SettingsDep,
 )
@@ -489,7 +490,7 @@ def sessions(
 
 @router.post("/{locale}/account/sessions/{session_id}/end", include_in_schema=False)
 def end_session(
-    loc: LocaleDep, session: SessionDep, user: CurrentUser, session_id: int
+    loc: LocaleDep, session: SessionDep, user: CurrentUser, session_id: RowId
 ) -> RedirectResponse:
     service.end_one_session(session, user=user, session_id=session_id)
     return RedirectResponse(f"/{loc.code}/account/sessions", status_code=303)
@@ -564,7 +565,7 @@ async def add_passkey(
 
 @router.post("/{locale}/account/passkeys/{passkey_id}/remove", include_in_schema=False)
 def remove_passkey(
-    loc: LocaleDep, session: SessionDep, user: CurrentUser, passkey_id: int
+    loc: LocaleDep, session: SessionDep, user: CurrentUser, passkey_id: RowId
 ) -> RedirectResponse:
     passkeys.remove_passkey(session, user=user, passkey_id=passkey_id)
     return RedirectResponse(f"/{loc.code}/account/", status_code=303)
@@ -722,7 +723,7 @@ def suspend_staff(
     session: SessionDep,
     user: CurrentUser,
     now: ClockDep,
-    staff_id: int,
+    staff_id: RowId,
     action: str,
 ) -> RedirectResponse:
     """Suspends a staff account at once (its sessions end), or restores it."""

@@ -17,6 +17,7 @@ from app.deps import (
     OwnerAccess,
     PagesDep,
     ParentAccess,
+    RowId,
     SessionDep,
     parent_access,
 )
@@ -123,7 +124,7 @@ def keep(
 
 @router.post("/{locale}/questions/{question_id}", include_in_schema=False)
 def change(
-    request: Request, question_id: int, loc: LocaleDep, pages: PagesDep, session: SessionDep,
+    request: Request, question_id: RowId, loc: LocaleDep, pages: PagesDep, session: SessionDep,
     access: OwnerAccess, now: ClockDep,
     action: Annotated[str, Form(max_length=20)] = "",
     text: Annotated[str, Form(max_length=2000)] = "",
