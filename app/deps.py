@@ -13,6 +13,7 @@ from app.accounts.models import User
 from app.consent import service as consent
 from app.consent.models import Level, Permission
 from app.consent.service import Access, AccessDenied
+from app.db import for_writing
 from app.explainers.content import Content
 from app.i18n import LocaleInfo, locale_info
 from app.resources.directory import Resource
@@ -35,7 +36,10 @@ def get_pages(request: Request) -> Pages:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    with Session(request.app.state.engine) as session:
+    engine = request.app.state.engine
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        engine = for_writing(engine)
+    with Session(engine) as session:
         yield session
 
 

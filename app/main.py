@@ -13,6 +13,7 @@ from fastapi.exception_handlers import (
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import RedirectResponse, Response
@@ -194,7 +195,7 @@ def _add_error_pages(app: FastAPI) -> None:
         in_address = any(error.get("loc", ("",))[0] == "path" for error in exc.errors())
         return pages.render_error(error_locale(request), 404 if in_address else 400)
 
-    async def busy(request: Request, exc: Busy) -> Response:
+    async def busy(request: Request, exc: Busy | PoolTimeout) -> Response:
         # Truly saturated (every slot for costly work taken for a while): say try again.
         log.warning("busy: %s", type(exc).__name__)
         response = pages.render_error(error_locale(request), 503)
@@ -211,6 +212,7 @@ def _add_error_pages(app: FastAPI) -> None:
     app.add_exception_handler(SignInRequired, sign_in_required)
     app.add_exception_handler(DBAPIError, database_error)
     app.add_exception_handler(Busy, busy)
+    app.add_exception_handler(PoolTimeout, busy)
     app.add_exception_handler(RequestValidationError, invalid)
     app.add_exception_handler(Exception, server_error)
 
