@@ -14,20 +14,43 @@ def make_engine(settings: Settings) -> Engine:
     if url.startswith("sqlite"):
         if url.startswith("sqlite:///") and ":memory:" not in url:
             settings.data_dir.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 15},
+            pool_size=POOL_SIZE,
+            max_overflow=POOL_OVERFLOW,
+            pool_timeout=POOL_TIMEOUT,
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     # pool_pre_ping replaces connections that died while the server was away, so the app
-    # recovers by itself once the database is back.
+    # recovers by itself once the database is back. Routes run in AnyIO's worker threads
+    # (40 by default), so 10 + 30 connections mean a request never waits for a connection
+    # longer than for a thread; one that still waits POOL_TIMEOUT seconds is answered 503
+    # with Retry-After (main.py), never 500. Each instance may open 40 connections: keep
+    # instances × 40 (plus workers) under PostgreSQL's max_connections (100 by default).
     return create_engine(
         url,
         pool_pre_ping=True,
-        pool_size=5,
-        max_overflow=5,
-        pool_timeout=5,
+        pool_size=POOL_SIZE,
+        max_overflow=POOL_OVERFLOW,
+        pool_timeout=POOL_TIMEOUT,
         connect_args={"connect_timeout": 3},
     )
+
+
+POOL_SIZE, POOL_OVERFLOW, POOL_TIMEOUT = 10, 30, 10
+
+
+def for_writing(engine: Engine) -> Engine:
+    """The engine for a request that will write. On SQLite its transactions start with
+    BEGIN IMMEDIATE: a transaction that reads and then writes would otherwise fail at once
+    ("database is locked") when another writer got in between, as busy_timeout cannot help
+    a stale snapshot; taking the write lock first makes it wait its turn instead."""
+    if engine.dialect.name != "sqlite":
+        return engine
+    return engine.execution_options(sqlite_immediate=True)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -42,7 +65,8 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def _sqlite_begin(connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+    immediate = connection.get_execution_options().get("sqlite_immediate")
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def is_unavailable(exc: Exception) -> bool:

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Query, Request
+from fastapi import Depends, HTTPException, Path, Query, Request
 from sqlmodel import Session
 
 from app.accounts import service as accounts
@@ -13,6 +13,7 @@ from app.accounts.models import Role, User
 from app.consent import service as consent
 from app.consent.models import Level, Permission
 from app.consent.service import Access, AccessDenied
+from app.db import for_writing
 from app.explainers.content import Content
 from app.i18n import LocaleInfo, locale_info
 from app.resources import service as resources
@@ -36,7 +37,10 @@ def get_pages(request: Request) -> Pages:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    with Session(request.app.state.engine) as session:
+    engine = request.app.state.engine
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        engine = for_writing(engine)
+    with Session(engine) as session:
         yield session
 
 
@@ -67,6 +71,11 @@ def get_now(request: Request) -> datetime:
     """The time now, in UTC, from the app's clock (tests may set it)."""
     return request.app.state.clock()
 
+
+# A row id in an address: beyond a 64-bit integer no row can have it, and the database
+# would raise rather than find nothing; the validation handler answers 404.
+MAX_ROW_ID = 2**63 - 1
+RowId = Annotated[int, Path(ge=0, le=MAX_ROW_ID)]
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 PagesDep = Annotated[Pages, Depends(get_pages)]

@@ -18,9 +18,14 @@ class Message:
 
     text: str
     values: dict = field(default_factory=dict)
+    plural: str = ""  # with a plural form, values["count"] picks the form
 
     def translate(self, translations) -> str:
-        translated = translations.gettext(self.text)
+        translated = (
+            translations.ngettext(self.text, self.plural, self.values["count"])
+            if self.plural
+            else translations.gettext(self.text)
+        )
         return translated % self.values if self.values else translated
 
 

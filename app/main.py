@@ -6,14 +6,20 @@ from urllib.parse import quote
 
 from asgi_csrf import asgi_csrf
 from fastapi import FastAPI, Request
-from fastapi.exception_handlers import http_exception_handler
+from fastapi.exception_handlers import (
+    http_exception_handler,
+    request_validation_exception_handler,
+)
+from fastapi.exceptions import RequestValidationError
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import RedirectResponse, Response
 
 from app.accounts.models import utcnow
+from app.accounts.secrets import Busy
 from app.caching import PreparedPages, PreparedStore
 from app.calendar.worker import FeedRefresher, NoRefresher, feed_client
 from app.db import is_unavailable, make_engine
@@ -183,6 +189,21 @@ def _add_error_pages(app: FastAPI) -> None:
         response.headers["Retry-After"] = "30"
         return response
 
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        if request.url.path.startswith("/api/"):
+            return await request_validation_exception_handler(request, exc)
+        # Never the input back (it may be long or hostile), never cached. A wrong value in
+        # the address is a page that does not exist; a wrong form is to be sent again.
+        in_address = any(error.get("loc", ("",))[0] == "path" for error in exc.errors())
+        return pages.render_error(error_locale(request), 404 if in_address else 400)
+
+    async def busy(request: Request, exc: Busy | PoolTimeout) -> Response:
+        # Truly saturated (every slot for costly work taken for a while): say try again.
+        log.warning("busy: %s", type(exc).__name__)
+        response = pages.render_error(error_locale(request), 503)
+        response.headers["Retry-After"] = "10"
+        return response
+
     async def server_error(request: Request, exc: Exception) -> Response:
         # Answered by Starlette's outermost middleware, so the headers are added here.
         response = pages.render_error(error_locale(request), 500)
@@ -192,6 +213,9 @@ def _add_error_pages(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, not_found)
     app.add_exception_handler(SignInRequired, sign_in_required)
     app.add_exception_handler(DBAPIError, database_error)
+    app.add_exception_handler(Busy, busy)
+    app.add_exception_handler(PoolTimeout, busy)
+    app.add_exception_handler(RequestValidationError, invalid)
     app.add_exception_handler(Exception, server_error)
 
 

@@ -1,5 +1,7 @@
 """Security headers on every response, and the CSRF guard's failure page."""
 
+import hmac
+from http.cookies import CookieError, SimpleCookie
 from urllib.parse import parse_qs
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -116,10 +118,47 @@ class MultipartTokenMiddleware:
         ):
             await self.app(scope, receive, send)
             return
-        if b"x-csrftoken" not in headers:
+        token = headers.get(b"x-csrftoken", b"").decode("latin-1")
+        if not token:
             token = parse_qs(scope.get("query_string", b"").decode()).get("csrftoken", [""])[0]
-            if not token:
-                await self.refuse(scope, send, "multipart without token")
-                return
             scope = {**scope, "headers": [*scope["headers"], (b"x-csrftoken", token.encode())]}
+        # A wrong token is refused here too: asgi-csrf would then look for one in the
+        # multipart body, whose parser disagrees with python-multipart's (a 500).
+        cookie = SimpleCookie()
+        try:
+            cookie.load(headers[b"cookie"].decode("latin-1"))
+        except CookieError:
+            cookie = SimpleCookie()
+        expected = cookie["csrftoken"].value if "csrftoken" in cookie else ""
+        if not token or not expected or not hmac.compare_digest(token, expected):
+            await self.refuse(scope, send, "multipart with a wrong token")
+            return
         await self.app(scope, receive, send)
+
+
+def client_address(request, trusted: list) -> str:
+    """The visitor's network address. X-Forwarded-For is believed only when the request
+    came straight from a trusted proxy, and then only as far back as proxies are trusted:
+    anyone can write the header, so believing it otherwise lets a guesser reset limits."""
+    import ipaddress
+
+    def is_trusted(address: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(ip in network for network in trusted)
+
+    peer = request.client.host if request.client else "unknown"
+    if not trusted or not is_trusted(peer):
+        return peer
+    hops = [
+        hop.strip()
+        for header in request.headers.getlist("x-forwarded-for")
+        for hop in header.split(",")
+        if hop.strip()
+    ]
+    for hop in reversed(hops):
+        if not is_trusted(hop):
+            return hop
+    return hops[0] if hops else peer

@@ -81,7 +81,14 @@ class Settings(BaseSettings):
     sign_in_window_seconds: int = Field(
         60,
         ge=1,
-        description="Length of the sliding window for the sign-in limits. Never a permanent lock.",
+        description="The first wait once a sign-in limit is reached; each further set of wrong "
+        "tries doubles it, at most 15 minutes. Never a permanent lock.",
+    )
+    trusted_proxies: str = Field(
+        "",
+        description="Comma-separated addresses or networks of reverse proxies (e.g. "
+        "127.0.0.1 for nginx on the same machine). Only a request from one of these may name "
+        "the client's address in X-Forwarded-For; empty means trust no one's header.",
     )
     invitation_days: int = Field(
         7,
@@ -180,6 +187,17 @@ class Settings(BaseSettings):
     @cached_property
     def locale_list(self) -> list[str]:
         return [code.strip() for code in self.locales.split(",") if code.strip()]
+
+    @property
+    def trusted_proxy_networks(self) -> list:
+        """TRUSTED_PROXIES as networks (a bare address is a network of one)."""
+        import ipaddress
+
+        return [
+            ipaddress.ip_network(part.strip(), strict=False)
+            for part in self.trusted_proxies.split(",")
+            if part.strip()
+        ]
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -1,9 +1,12 @@
-"""Sliding-window limits on wrong sign-in attempts, kept in the database.
+"""Limits on wrong sign-in attempts that grow for a guesser, kept in the database.
 
 Every app instance counts the same rows, so limits hold across instances. Only wrong
 attempts are stored, and only attempts the limit let through: a refused attempt does not
-extend the wait, so an account is never locked for good — at worst a guesser gets
-`limit` tries per window.
+extend the wait, so an account is never locked for good. The first `allowed` wrong tries
+cost nothing; each further set of `allowed` doubles the wait (window, 2 × window, …), at
+most MAX_WAIT, and wrong tries are forgotten after HORIZON or a right passphrase. A
+browser the person signed in from before is counted on its own (see service.sign_in), so
+a guesser elsewhere never keeps the owner out.
 """
 
 import math
@@ -13,6 +16,9 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, delete, select
 
 from app.accounts.models import SignInFailure, as_utc
+
+HORIZON = timedelta(hours=24)
+MAX_WAIT = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -30,12 +36,15 @@ def seconds_to_wait(
         times = session.exec(
             select(SignInFailure.attempted_at)
             .where(SignInFailure.key_hash == limit.key_hash)
-            .where(SignInFailure.attempted_at > now - window)
+            .where(SignInFailure.attempted_at > now - HORIZON)
             .order_by(col(SignInFailure.attempted_at))
         ).all()
         if len(times) >= limit.allowed:
-            # Free again once enough of the oldest attempts leave the window.
-            frees_at = as_utc(times[len(times) - limit.allowed]) + window
+            # Each full set of wrong tries doubles the wait, counted from the oldest try of
+            # the latest set, so the wait slides as the first one did.
+            sets = len(times) // limit.allowed
+            delay = min(window * 2 ** min(sets - 1, 20), max(MAX_WAIT, window))
+            frees_at = as_utc(times[len(times) - limit.allowed]) + delay
             wait = max(wait, math.ceil((frees_at - now).total_seconds()))
     return max(wait, 0)
 
@@ -43,8 +52,8 @@ def seconds_to_wait(
 def record_failure(
     session: Session, *, limits: list[Limit], window: timedelta, now: datetime
 ) -> None:
-    """Counts a wrong attempt against each key, and forgets attempts older than the window."""
-    session.execute(delete(SignInFailure).where(SignInFailure.attempted_at <= now - window))
+    """Counts a wrong attempt against each key, and forgets attempts older than HORIZON."""
+    session.execute(delete(SignInFailure).where(SignInFailure.attempted_at <= now - HORIZON))
     for limit in limits:
         session.add(SignInFailure(key_hash=limit.key_hash, attempted_at=now))
 

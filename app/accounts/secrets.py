@@ -2,7 +2,9 @@
 
 import hashlib
 import hmac
+import os
 import secrets
+import threading
 from functools import cache
 
 from argon2 import PasswordHasher
@@ -21,6 +23,25 @@ def _dummy_hash() -> str:
     return _hasher.hash("no account has this passphrase")
 
 
+# Each argon2 hash takes 64 MiB and a core for a moment: a crowd signing in at once waits
+# its turn here instead of taking all the memory (200 at once took 1.2 GB).
+_HASHING = threading.BoundedSemaphore(max(2, os.cpu_count() or 2))
+HASHING_WAIT_SECONDS = 20
+
+
+class Busy(Exception):
+    """Too many people are signing in at this moment; the page says try again shortly."""
+
+
+def _bounded(work, *args):
+    if not _HASHING.acquire(timeout=HASHING_WAIT_SECONDS):
+        raise Busy()
+    try:
+        return work(*args)
+    finally:
+        _HASHING.release()
+
+
 MIN_PASSPHRASE = 10
 MAX_PASSPHRASE = 200
 # zxcvbn scores 0-4; 3 means "safely unguessable: moderate protection from offline attacks".
@@ -33,13 +54,14 @@ READABLE = "abcdefghjkmnpqrstuvwxyz23456789"
 
 
 def hash_passphrase(passphrase: str) -> str:
-    return _hasher.hash(passphrase)
+    return _bounded(_hasher.hash, passphrase)
 
 
 def verify_passphrase(stored_hash: str | None, passphrase: str) -> bool:
     """True when the passphrase matches; spends the same effort when there is no hash."""
     try:
-        return _hasher.verify(stored_hash or _dummy_hash(), passphrase) and stored_hash is not None
+        matched = _bounded(_hasher.verify, stored_hash or _dummy_hash(), passphrase)
+        return matched and stored_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 

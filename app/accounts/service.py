@@ -241,6 +241,16 @@ def _window(settings: Settings) -> timedelta:
     return timedelta(seconds=settings.sign_in_window_seconds)
 
 
+def account_key(name: str) -> str:
+    """The form of a sign-in name that accounts are found by."""
+    return unicodedata.normalize("NFKC", name).strip().casefold()[: NAME_MAX * 2]
+
+
+def device_marker(settings: Settings, *, name: str) -> str:
+    """What a known-device cookie holds about the account: a keyed hash, never the name."""
+    return keyed_hash(settings.signing_key(), "device-account:" + account_key(name))
+
+
 def sign_in(
     session: Session,
     *,
@@ -249,12 +259,25 @@ def sign_in(
     address: str,
     settings: Settings,
     now: datetime,
+    device: str | None = None,
 ) -> User:
-    """The account whose name and passphrase these are; limited per account and address."""
-    key = unicodedata.normalize("NFKC", name).strip().casefold()[: NAME_MAX * 2]
+    """The account whose name and passphrase these are; limited per account and address.
+
+    `device` is the id from a known-device cookie this browser got when it last signed
+    in to this account: its tries count against that device alone, so a guesser hammering
+    the name (or sharing the parent's network address) cannot keep the parent out."""
+    key = account_key(name)
     if not key or not passphrase:
         raise FormError({"name": N_("Enter your name and your passphrase.")})
-    limits = _limits(settings, name_key=key, address=address)
+    if device:
+        limits = [
+            ratelimit.Limit(
+                keyed_hash(settings.signing_key(), "device:" + device),
+                settings.sign_in_account_limit,
+            )
+        ]
+    else:
+        limits = _limits(settings, name_key=key, address=address)
     wait = ratelimit.seconds_to_wait(session, limits=limits, window=_window(settings), now=now)
     if wait:
         raise SignInRefused(wait)
@@ -278,6 +301,9 @@ def sign_in(
             }
         )
     ratelimit.forget(session, key_hash=limits[0].key_hash)
+    if device:
+        account_limit = _limits(settings, name_key=key, address=address)[0]
+        ratelimit.forget(session, key_hash=account_limit.key_hash)
     if needs_rehash(user.passphrase_hash):
         user.passphrase_hash = hash_passphrase(passphrase)
     session.commit()

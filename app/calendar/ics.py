@@ -3,10 +3,16 @@
 icalendar parses (VTIMEZONE, Windows zone names as Outlook writes them) and
 recurring-ical-events expands RRULE, RDATE, EXDATE and RECURRENCE-ID overrides within a
 bounded window. Floating times are taken as Europe/London; all-day events keep their
-dates. Everything about size is capped before work is done.
+dates. Everything about size is capped before work is done, and expansion is bounded by
+count and by time: a rule that would make too many repeats (an endless minutely rule, or
+one started decades ago) is refused before it is expanded.
 """
 
+import contextlib
 import datetime as dt
+import math
+import threading
+import time
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -20,8 +26,8 @@ LONDON = ZoneInfo("Europe/London")
 class IcsError(Exception):
     """A calendar file we cannot use; `code` picks the message shown to the parent."""
 
-    def __init__(self, code: str, detail: str = "") -> None:
-        self.code, self.detail = code, detail
+    def __init__(self, code: str, detail: str = "", *, count: int = 0) -> None:
+        self.code, self.detail, self.count = code, detail, count
         super().__init__(f"{code}: {detail}" if detail else code)
 
 
@@ -32,6 +38,17 @@ class Limits:
     max_occurrences: int = 5000  # after expanding recurrences
     days_back: int = 60
     days_ahead: int = 400
+    # Repeats a rule may step through from its start to the end of the window (dateutil
+    # walks every one, even those before the window): weekly since 1970 is about 3,000.
+    max_rule_steps: int = 200_000
+    max_seconds: float = 5.0  # wall time for expanding one file
+    keep_past: bool = False  # the parent asked to keep appointments older than days_back
+    past_years: int = 20  # how far back "keep them" reaches
+
+
+# At most two calendar files are expanded at once in a process, so a crowd of uploads
+# cannot take every core and every thread; the others wait their turn.
+_EXPANDING = threading.BoundedSemaphore(2)
 
 
 @dataclass(frozen=True)
@@ -64,6 +81,7 @@ class ParsedCalendar:
     method: str  # "PUBLISH", "REQUEST", "CANCEL"…
     occurrences: list[Occurrence] = field(default_factory=list)
     skipped: int = 0  # events too broken to read; the parent is told how many
+    past: int = 0  # appointments older than the window, when none are in it
 
     @property
     def is_cancellation(self) -> bool:
@@ -170,19 +188,98 @@ def parse_ics(
     events = calendar.walk("VEVENT")
     broken = [event for event in events if getattr(event, "errors", None)]
     now = now or dt.datetime.now(UTC)
-    window = (now - dt.timedelta(days=limits.days_back), now + dt.timedelta(days=limits.days_ahead))
+    back = (
+        dt.timedelta(days=365 * limits.past_years)
+        if limits.keep_past
+        else dt.timedelta(days=limits.days_back)
+    )
+    window = (now - back, now + dt.timedelta(days=limits.days_ahead))
+    if not _EXPANDING.acquire(timeout=60):
+        raise IcsError("busy")
+    try:
+        _check_rules(events, window_end=window[1], limits=limits)
+        occurrences = _expand(calendar, window, limits)
+        past = 0
+        if not occurrences and not limits.keep_past:
+            far_back = now - dt.timedelta(days=365 * limits.past_years)
+            past = len(_expand(calendar, (far_back, window[0]), limits))
+    finally:
+        _EXPANDING.release()
+    if broken and not occurrences and not past:
+        raise IcsError("malformed", f"{len(broken)} unreadable events")
+    return ParsedCalendar(method, occurrences, skipped=len(broken), past=past)
+
+
+_FREQ_SECONDS = {
+    "SECONDLY": 1, "MINUTELY": 60, "HOURLY": 3600, "DAILY": 86400, "WEEKLY": 7 * 86400,
+    "MONTHLY": 28 * 86400, "YEARLY": 365 * 86400,
+}  # fmt: skip
+# BY parts that can make several repeats out of one step of the rule.
+_EXPANDING_PARTS = ("BYSECOND", "BYMINUTE", "BYHOUR", "BYDAY", "BYMONTHDAY", "BYYEARDAY",
+                    "BYWEEKNO", "BYMONTH")  # fmt: skip
+
+
+def _check_rules(events, *, window_end: dt.datetime, limits: Limits) -> None:
+    """Refuses, before any expansion, a rule whose repeats up to the window's end would be
+    more than the bound: the steps from its start times what its BY parts multiply."""
+    for event in events:
+        rules = event.get("RRULE")
+        if rules is None:
+            continue
+        start_value = event.get("DTSTART")
+        if start_value is None:
+            continue
+        try:
+            start, _ = _as_utc(start_value.dt)
+        except (AttributeError, TypeError, ValueError, OverflowError):
+            continue  # left to the expander, which skips a broken series
+        for rule in rules if isinstance(rules, list) else [rules]:
+            freq = str((rule.get("FREQ") or ["YEARLY"])[0]).upper()
+            try:
+                interval = max(int((rule.get("INTERVAL") or [1])[0]), 1)
+            except (TypeError, ValueError):
+                interval = 1
+            end = window_end
+            until = (rule.get("UNTIL") or [None])[0]
+            if until is not None:
+                with contextlib.suppress(TypeError, ValueError, OverflowError):
+                    end = min(end, _as_utc(until)[0])
+            span = max((end - start).total_seconds(), 0)
+            steps = span / (_FREQ_SECONDS.get(freq, 86400) * interval) + 1
+            per_step = math.prod(len(rule.get(part) or [None]) for part in _EXPANDING_PARTS)
+            count = (rule.get("COUNT") or [None])[0]
+            filtered = any(part.startswith("BY") for part in rule)
+            # A short counted rule stops early, however fine its steps, unless BY parts
+            # filter its steps (then it may walk a long way to find its count).
+            if count is not None and not filtered:
+                with contextlib.suppress(TypeError, ValueError):
+                    steps = min(steps, int(count))
+            if steps * per_step > limits.max_rule_steps:
+                raise IcsError("too_many_events", f"a {freq} rule repeats too often")
+
+
+def _expand(calendar, window, limits: Limits) -> list[Occurrence]:
+    """Occurrences in the window, one series at a time, stopping at the count or time bound."""
+    deadline = time.monotonic() + limits.max_seconds
     try:
         repeating = _repeating_uids(calendar)
         query = recurring_ical_events.of(calendar, skip_bad_series=True)
         occurrences = []
-        for component in query.between(*window):
-            occurrences.append(_occurrence(component, repeating))
-            if len(occurrences) > limits.max_occurrences:
-                raise IcsError("too_many_events", "after expanding repeats")
+        for series in query.series:
+            try:
+                for found in series.between(*window):
+                    component = found.as_component(query.keep_recurrence_attributes)
+                    occurrences.append(_occurrence(component, repeating))
+                    if len(occurrences) > limits.max_occurrences:
+                        raise IcsError("too_many_events", "after expanding repeats")
+                    if time.monotonic() > deadline:
+                        raise IcsError("too_many_events", "expanding took too long")
+            except query._skip_errors:
+                continue
+            if time.monotonic() > deadline:
+                raise IcsError("too_many_events", "expanding took too long")
     except IcsError:
         raise
     except Exception as exc:  # the libraries raise many kinds on broken input
         raise IcsError("malformed", type(exc).__name__) from None
-    if broken and not occurrences:
-        raise IcsError("malformed", f"{len(broken)} unreadable events")
-    return ParsedCalendar(method, occurrences, skipped=len(broken))
+    return occurrences

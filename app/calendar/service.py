@@ -18,7 +18,7 @@ from sqlalchemy import or_
 from sqlmodel import Session, select
 
 from app.calendar.feeds import FeedError, fetch_feed, normalise_feed_url
-from app.calendar.ics import IcsError, Occurrence, parse_ics
+from app.calendar.ics import IcsError, Limits, Occurrence, parse_ics
 from app.calendar.merge import Current, Flag, SourceItem, Timed, changes, flags, merge
 from app.calendar.models import (
     Agency,
@@ -30,7 +30,7 @@ from app.calendar.models import (
     SourceEvent,
     SourceKind,
 )
-from app.forms import N_, FormError
+from app.forms import N_, FormError, Message
 from app.notify import outbox as notify
 
 log = logging.getLogger("next_steps.calendar")
@@ -61,6 +61,7 @@ ICS_ERRORS = {
     "malformed": N_("That calendar file is damaged, so we could not read it."),
     "too_big": N_("That file is too big. The most we can take is 5 MB."),
     "too_many_events": N_("That file has too many appointments for us to read."),
+    "busy": N_("We are busy right now. Please try again in a minute."),
 }
 
 
@@ -359,15 +360,27 @@ class ImportOutcome:
 
 
 def import_file(
-    session: Session, *, parent_id: int, data: bytes, agency: str, label: str, now: dt.datetime
-) -> ImportOutcome:
-    """An uploaded .ics or email invitation: adds, updates (by SEQUENCE) or cancels."""
+    session: Session, *, parent_id: int, data: bytes, agency: str, label: str, now: dt.datetime,
+    keep_past: bool = False,
+) -> ImportOutcome:  # fmt: skip
+    """An uploaded .ics or email invitation: adds, updates (by SEQUENCE) or cancels.
+
+    Appointments more than 60 days ago are left out, unless the parent asks to keep them
+    (a file of only such appointments says so, and offers that)."""
     if agency not in Agency.__members__:
         raise FormError({"agency": N_("Choose who the appointments are with.")})
     try:
-        parsed = parse_ics(data, now=now)
+        parsed = parse_ics(data, now=now, limits=Limits(keep_past=keep_past))
     except IcsError as error:
         raise FormError({"file": ICS_ERRORS[error.code]}) from None
+    if not parsed.occurrences and parsed.past:
+        raise FormError({"file": Message(
+            "The appointment in this file is more than 60 days ago. To keep it as your "
+            "history, tick the box and add the file again.",
+            {"count": parsed.past},
+            plural="All %(count)s appointments in this file are more than 60 days ago. To "
+            "keep them as your history, tick the box and add the file again.",
+        )})  # fmt: skip
     if not parsed.occurrences:
         raise FormError({"file": N_("We found no appointments in that file.")})
     source = _source_for(
@@ -438,6 +451,8 @@ def _typed_in(
             errors[name] = N_("That is too long. Please make it shorter.")
     try:
         day = dt.date.fromisoformat(date)
+        if not 1900 <= day.year <= 2200:  # beyond these, views and exports cannot show it
+            raise ValueError(date)
     except ValueError:
         errors["date"] = N_("Enter the date, for example 27 3 2026.")
         day = None

@@ -55,17 +55,25 @@ def month_days(year: int, month: int) -> list[dt.date]:
     return [start + dt.timedelta(days=i) for i in range((end - start).days)]
 
 
+# Views reach only years that can be shown with a week either side; an address for any
+# other year (1, 9999) shows today's week or month instead.
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+
+
 def parse_day(value: str | None, fallback: dt.date) -> dt.date:
     try:
-        return dt.date.fromisoformat(value) if value else fallback
+        day = dt.date.fromisoformat(value) if value else fallback
     except ValueError:
         return fallback
+    return day if FIRST_YEAR <= day.year <= LAST_YEAR else fallback
 
 
 def parse_month(value: str | None, fallback: dt.date) -> tuple[int, int]:
     try:
         year, month = (int(part) for part in (value or "").split("-"))
         dt.date(year, month, 1)
-        return year, month
     except ValueError:
         return fallback.year, fallback.month
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        return fallback.year, fallback.month
+    return year, month

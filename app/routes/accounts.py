@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from itsdangerous import BadSignature, URLSafeSerializer
 
 from app.accounts import export, passkeys, service
 from app.accounts.models import Role, User
@@ -24,6 +25,7 @@ from app.deps import (
     OrganisationAdmin,
     OwnerAccess,
     PagesDep,
+    RowId,
     SessionDep,
     SettingsDep,
 )
@@ -32,6 +34,7 @@ from app.i18n import LocaleInfo
 from app.notify.models import REMINDER_LABELS
 from app.routes.consent import permission_labels
 from app.routes.home import safe_next
+from app.security import client_address
 from app.settings import Settings
 
 router = APIRouter()
@@ -52,7 +55,39 @@ def _errors(error: FormError, loc: LocaleInfo) -> dict[str, str]:
 
 
 def _address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    return client_address(request, request.app.state.settings.trusted_proxy_networks)
+
+
+DEVICE_COOKIE = "ns_device"
+DEVICE_DAYS = 400  # the longest browsers keep a cookie
+
+
+def _device_signer(settings: Settings) -> URLSafeSerializer:
+    return URLSafeSerializer(settings.signing_key(), "known-device")
+
+
+def _known_device(request: Request, settings: Settings, name: str) -> str | None:
+    """The id of this browser when it has signed in to this account before, else None."""
+    value = request.cookies.get(DEVICE_COOKIE)
+    if not value:
+        return None
+    try:
+        found = _device_signer(settings).loads(value)
+    except BadSignature:
+        return None
+    if not isinstance(found, dict) or found.get("a") != service.device_marker(
+        settings, name=name
+    ):
+        return None
+    return str(found.get("d", ""))[:40] or None
+
+
+def _remember_device(response: Response, settings: Settings, *, name: str, device: str | None):
+    value = _device_signer(settings).dumps(
+        {"a": service.device_marker(settings, name=name), "d": device or secrets.token_urlsafe(12)}
+    )
+    response.set_cookie(DEVICE_COOKIE, value, max_age=DEVICE_DAYS * 24 * 3600, httponly=True,
+                        samesite="lax", secure=settings.secure_cookies, path="/")  # fmt: skip
 
 
 def describe_device(user_agent: str) -> str:
@@ -235,6 +270,7 @@ def sign_in(
         "signal": SIGNED_OUT_SIGNAL,
         "passkeys_script": True,
     }
+    device = _known_device(request, settings, name)
     try:
         user = service.sign_in(
             session,
@@ -243,6 +279,7 @@ def sign_in(
             address=_address(request),
             settings=settings,
             now=now,
+            device=device,
         )
     except SignInRefused as refused:
         message = loc.translations.gettext(
@@ -267,7 +304,7 @@ def sign_in(
             private=True,
         )
     target = safe_next(next) if next else f"/{loc.code}/account/"
-    return _signed_in_response(
+    response = _signed_in_response(
         request,
         user=user,
         shared_device=bool(shared_device),
@@ -276,6 +313,9 @@ def sign_in(
         settings=settings,
         now=now,
     )
+    if not shared_device:  # a shared phone is not the parent's own browser
+        _remember_device(response, settings, name=name, device=device)
+    return response
 
 
 @router.get("/{locale}/sign-in/recover", include_in_schema=False)
@@ -451,7 +491,7 @@ def sessions(
 
 @router.post("/{locale}/account/sessions/{session_id}/end", include_in_schema=False)
 def end_session(
-    loc: LocaleDep, session: SessionDep, user: CurrentUser, session_id: int
+    loc: LocaleDep, session: SessionDep, user: CurrentUser, session_id: RowId
 ) -> RedirectResponse:
     service.end_one_session(session, user=user, session_id=session_id)
     return RedirectResponse(f"/{loc.code}/account/sessions", status_code=303)
@@ -526,7 +566,7 @@ async def add_passkey(
 
 @router.post("/{locale}/account/passkeys/{passkey_id}/remove", include_in_schema=False)
 def remove_passkey(
-    loc: LocaleDep, session: SessionDep, user: CurrentUser, passkey_id: int
+    loc: LocaleDep, session: SessionDep, user: CurrentUser, passkey_id: RowId
 ) -> RedirectResponse:
     passkeys.remove_passkey(session, user=user, passkey_id=passkey_id)
     return RedirectResponse(f"/{loc.code}/account/", status_code=303)
@@ -677,7 +717,7 @@ def suspend_staff(
     session: SessionDep,
     user: OrganisationAdmin,
     now: ClockDep,
-    staff_id: int,
+    staff_id: RowId,
     action: str,
 ) -> RedirectResponse:
     """Suspends a staff account at once (its sessions end), or restores it."""

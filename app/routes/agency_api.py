@@ -18,7 +18,7 @@ from app.agency.service import BookingIn, BookingOut
 from app.consent import service as consent
 from app.consent.models import Permission
 from app.consent.service import Access, AccessDenied
-from app.deps import ClockDep, CurrentUser, LocaleDep, PagesDep, SessionDep
+from app.deps import ClockDep, CurrentUser, LocaleDep, PagesDep, RowId, SessionDep
 from app.forms import FormError
 
 router = APIRouter(prefix="/api/v1", tags=["bookings"])
@@ -159,7 +159,7 @@ def make_token(
 
 @pages_router.post("/{locale}/account/api-tokens/{token_id}/revoke", include_in_schema=False)
 def revoke_token(
-    token_id: int, loc: LocaleDep, session: SessionDep, user: CurrentUser, now: ClockDep
+    token_id: RowId, loc: LocaleDep, session: SessionDep, user: CurrentUser, now: ClockDep
 ) -> RedirectResponse:
     try:
         service.revoke_token(session, user=user, token_id=token_id, now=now)

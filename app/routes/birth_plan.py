@@ -15,6 +15,7 @@ from app.deps import (
     LocaleDep,
     OwnerAccess,
     PagesDep,
+    RowId,
     SessionDep,
     parent_access,
     public_origin,
@@ -162,7 +163,7 @@ def _decide(loc, session, access, now, change_id: int, accept: bool) -> Redirect
 
 @router.post("/{locale}/birth-plan/suggestions/{change_id}/accept", include_in_schema=False)
 def accept(
-    loc: LocaleDep, session: SessionDep, access: OwnerAccess, now: ClockDep, change_id: int
+    loc: LocaleDep, session: SessionDep, access: OwnerAccess, now: ClockDep, change_id: RowId
 ) -> RedirectResponse:
     """The parent takes a supporter's suggestion into the plan."""
     return _decide(loc, session, access, now, change_id, accept=True)
@@ -170,7 +171,7 @@ def accept(
 
 @router.post("/{locale}/birth-plan/suggestions/{change_id}/reject", include_in_schema=False)
 def reject(
-    loc: LocaleDep, session: SessionDep, access: OwnerAccess, now: ClockDep, change_id: int
+    loc: LocaleDep, session: SessionDep, access: OwnerAccess, now: ClockDep, change_id: RowId
 ) -> RedirectResponse:
     """The parent says no to a supporter's suggestion; it stays in the history."""
     return _decide(loc, session, access, now, change_id, accept=False)
@@ -224,7 +225,7 @@ def share(
 
 @router.post("/{locale}/birth-plan/shares/{share_id}/revoke", include_in_schema=False)
 def revoke(
-    loc: LocaleDep, session: SessionDep, access: OwnerAccess, now: ClockDep, share_id: int
+    loc: LocaleDep, session: SessionDep, access: OwnerAccess, now: ClockDep, share_id: RowId
 ) -> RedirectResponse:
     """Stops a shared link at once."""
     try:

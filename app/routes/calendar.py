@@ -15,6 +15,7 @@ from app.deps import (
     LocaleDep,
     OwnerAccess,
     PagesDep,
+    RowId,
     SessionDep,
     SettingsDep,
     parent_access,
@@ -118,7 +119,7 @@ def month(
 
 @router.get("/{locale}/calendar/appointments/{appointment_id}", include_in_schema=False)
 def appointment(
-    request: Request, appointment_id: int, loc: LocaleDep, pages: PagesDep,
+    request: Request, appointment_id: RowId, loc: LocaleDep, pages: PagesDep,
     session: SessionDep, access: SeeAppointments, now: ClockDep,
 ) -> Response:  # fmt: skip
     detail = service.appointment_detail(
@@ -159,7 +160,7 @@ def _edit_page(request, loc, pages, access, appointment, form, *, errors=None, s
 
 @router.get("/{locale}/calendar/appointments/{appointment_id}/edit", include_in_schema=False)
 def edit_form(
-    request: Request, appointment_id: int, loc: LocaleDep, pages: PagesDep,
+    request: Request, appointment_id: RowId, loc: LocaleDep, pages: PagesDep,
     session: SessionDep, settings: SettingsDep, access: EditAppointments,
 ) -> Response:  # fmt: skip
     """Change or move an appointment the parent typed in."""
@@ -183,7 +184,7 @@ def edit_form(
 
 @router.post("/{locale}/calendar/appointments/{appointment_id}/edit", include_in_schema=False)
 def edit(
-    request: Request, appointment_id: int, loc: LocaleDep, pages: PagesDep,
+    request: Request, appointment_id: RowId, loc: LocaleDep, pages: PagesDep,
     session: SessionDep, settings: SettingsDep, access: EditAppointments, now: ClockDep,
     agency: Annotated[str, Form(max_length=40)] = "",
     summary: Annotated[str, Form(max_length=400)] = "",
@@ -224,7 +225,7 @@ def _to_appointment(loc, access, appointment_id: int, note: str) -> RedirectResp
 
 @router.post("/{locale}/calendar/appointments/{appointment_id}/cancel", include_in_schema=False)
 def cancel(
-    appointment_id: int, loc: LocaleDep, session: SessionDep, access: EditAppointments,
+    appointment_id: RowId, loc: LocaleDep, session: SessionDep, access: EditAppointments,
     now: ClockDep, cancelled: Annotated[str, Form(max_length=5)] = "yes",
 ) -> Response:  # fmt: skip
     """The parent says their own appointment is off, or back on."""
@@ -238,7 +239,7 @@ def cancel(
 
 @router.post("/{locale}/calendar/appointments/{appointment_id}/delete", include_in_schema=False)
 def delete_appointment(
-    appointment_id: int, loc: LocaleDep, session: SessionDep, access: EditAppointments,
+    appointment_id: RowId, loc: LocaleDep, session: SessionDep, access: EditAppointments,
     now: ClockDep,
 ) -> Response:  # fmt: skip
     """Take an appointment the parent typed in off the calendar altogether."""
@@ -254,7 +255,9 @@ def delete_appointment(
 @router.get(
     "/{locale}/calendar/appointments/{appointment_id}/calendar.ics", include_in_schema=False
 )
-def appointment_ics(appointment_id: int, session: SessionDep, access: SeeAppointments) -> Response:
+def appointment_ics(
+    appointment_id: RowId, session: SessionDep, access: SeeAppointments
+) -> Response:
     """One appointment for the phone's own calendar."""
     detail = service.appointment_detail(
         session, parent_id=access.parent.id, appointment_id=appointment_id
@@ -282,6 +285,7 @@ def _sources_page(
         request, access, loc,
         sources=service.parent_sources(session, parent_id=access.parent.id),
         errors=errors or {}, form=extra.pop("form", {}), view="sources",
+        offer_past=extra.pop("offer_past", False),
         travel_minutes=service.preferences(session, parent_id=access.parent.id).travel_minutes,
         feed_errors={k: loc.translations.gettext(v) for k, v in service.FEED_ERRORS.items()},
         ics_errors={f"ics_{k}": loc.translations.gettext(v) for k, v in service.ICS_ERRORS.items()},
@@ -326,24 +330,29 @@ def add_feed(
 
 
 @router.post("/{locale}/calendar/sources/upload", include_in_schema=False)
-async def upload(
+def upload(
     request: Request, loc: LocaleDep, pages: PagesDep, session: SessionDep,
     access: EditAppointments, now: ClockDep,
     file: Annotated[UploadFile | None, File()] = None,
     agency: Annotated[str, Form(max_length=40)] = "",
+    keep_past: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:  # fmt: skip
-    data = await file.read(MAX_UPLOAD + 1) if file is not None else b""
+    # A plain `def`: reading and expanding a calendar is CPU work, so it runs in a worker
+    # thread (and ics.py lets two at a time expand), never on the event loop.
+    data = file.file.read(MAX_UPLOAD + 1) if file is not None else b""
     try:
         if len(data) > MAX_UPLOAD:
             raise FormError({"file": service.ICS_ERRORS["too_big"]})
         outcome = service.import_file(
             session, parent_id=access.parent.id, data=data, agency=agency,
-            label=(file.filename or "") if file else "", now=now,
+            label=(file.filename or "") if file else "", now=now, keep_past=bool(keep_past),
         )  # fmt: skip
     except FormError as error:
         errors = error.translated(loc.translations)
+        offer_past = bool(getattr(error.errors.get("file"), "plural", ""))
         return _sources_page(request, loc, pages, session, access, now, status_code=400,
-                             errors=errors, form={"agency": agency})  # fmt: skip
+                             errors=errors, form={"agency": agency},
+                             offer_past=offer_past)  # fmt: skip
     note = f"upload-{outcome.added_or_updated}-{outcome.cancelled}"
     return _back_to_sources(loc, access, note)
 
@@ -380,7 +389,7 @@ def add_appointment(
 
 @router.post("/{locale}/calendar/sources/{source_id}/refresh", include_in_schema=False)
 def refresh(
-    request: Request, source_id: int, loc: LocaleDep, session: SessionDep,
+    request: Request, source_id: RowId, loc: LocaleDep, session: SessionDep,
     access: EditAppointments, now: ClockDep,
 ) -> Response:  # fmt: skip
     source = next(
@@ -413,7 +422,7 @@ def _removal_page(request, loc, pages, session, access, source_id, *, errors=Non
 
 @router.get("/{locale}/calendar/sources/{source_id}/delete", include_in_schema=False)
 def confirm_delete(
-    request: Request, source_id: int, loc: LocaleDep, pages: PagesDep, session: SessionDep,
+    request: Request, source_id: RowId, loc: LocaleDep, pages: PagesDep, session: SessionDep,
     access: EditAppointments,
 ) -> Response:  # fmt: skip
     """Before a calendar goes: what happens to its appointments, and the choice to keep them."""
@@ -422,7 +431,7 @@ def confirm_delete(
 
 @router.post("/{locale}/calendar/sources/{source_id}/delete", include_in_schema=False)
 def delete(
-    request: Request, source_id: int, loc: LocaleDep, pages: PagesDep, session: SessionDep,
+    request: Request, source_id: RowId, loc: LocaleDep, pages: PagesDep, session: SessionDep,
     access: EditAppointments, now: ClockDep, what: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:  # fmt: skip
     if what not in {"remove", "keep"}:

@@ -16,6 +16,7 @@ from app.deps import (
     LocaleDep,
     OwnerAccess,
     PagesDep,
+    RowId,
     SessionDep,
     SettingsDep,
     public_origin,
@@ -155,7 +156,7 @@ def change_permissions(
     pages: PagesDep,
     session: SessionDep,
     access: OwnerAccess,
-    link_id: int,
+    link_id: RowId,
     permissions: Annotated[list[str], Form()] = [],  # noqa: B006 - FastAPI copies defaults
 ) -> Response:
     """New permissions, in force from the supporter's next request."""
@@ -180,7 +181,7 @@ def change_permissions(
 
 @router.post("/{locale}/team/{link_id}/revoke", include_in_schema=False)
 def revoke(
-    loc: LocaleDep, session: SessionDep, access: OwnerAccess, now: ClockDep, link_id: int
+    loc: LocaleDep, session: SessionDep, access: OwnerAccess, now: ClockDep, link_id: RowId
 ) -> RedirectResponse:
     """Stops a supporter seeing anything, from their next request."""
     try:

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from app.deps import ClockDep, LocaleDep, OwnerAccess, PagesDep, SessionDep, SettingsDep
+from app.deps import ClockDep, LocaleDep, OwnerAccess, PagesDep, RowId, SessionDep, SettingsDep
 from app.forms import N_, FormError
 from app.notify import outbox
 from app.notify.models import REMINDER_CHOICES, REMINDER_LABELS
@@ -89,7 +89,7 @@ def save_preferences(
 
 @router.post("/{locale}/account/notifications/devices/{device_id}/remove", include_in_schema=False)
 def remove_device(
-    loc: LocaleDep, session: SessionDep, access: OwnerAccess, now: ClockDep, device_id: int
+    loc: LocaleDep, session: SessionDep, access: OwnerAccess, now: ClockDep, device_id: RowId
 ) -> RedirectResponse:
     """Stops notifications to one of this parent's devices (its browser keeps nothing)."""
     outbox.remove_device(session, user_id=access.parent.id, subscription_id=device_id, now=now)

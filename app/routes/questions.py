@@ -15,6 +15,7 @@ from app.deps import (
     LocaleDep,
     OwnerAccess,
     PagesDep,
+    RowId,
     SessionDep,
     optional_parent_access,
     parent_access,
@@ -133,7 +134,7 @@ def keep(
 
 @router.post("/{locale}/questions/{question_id}", include_in_schema=False)
 def change(
-    request: Request, question_id: int, loc: LocaleDep, pages: PagesDep, session: SessionDep,
+    request: Request, question_id: RowId, loc: LocaleDep, pages: PagesDep, session: SessionDep,
     access: OwnerAccess, now: ClockDep,
     action: Annotated[str, Form(max_length=20)] = "",
     text: Annotated[str, Form(max_length=2000)] = "",

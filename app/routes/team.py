@@ -7,7 +7,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.calendar.labels import agency_options
-from app.deps import ClockDep, LinkedAccess, LocaleDep, PagesDep, SessionDep
+from app.deps import ClockDep, LinkedAccess, LocaleDep, PagesDep, RowId, SessionDep
 from app.forms import FormError
 from app.team import service
 from app.team.service import NotFound
@@ -89,7 +89,7 @@ def edit_member(
     pages: PagesDep,
     session: SessionDep,
     access: LinkedAccess,
-    member_id: int,
+    member_id: RowId,
 ) -> Response:
     """The form to change a professional's details."""
     try:
@@ -106,7 +106,7 @@ def edit_member(
 @router.post("/{locale}/team/people/{member_id}", include_in_schema=False)
 def change_member(
     request: Request, loc: LocaleDep, pages: PagesDep, session: SessionDep,
-    access: LinkedAccess, now: ClockDep, member_id: int, name: Field = "", job: Field = "",
+    access: LinkedAccess, now: ClockDep, member_id: RowId, name: Field = "", job: Field = "",
     agency: Field = "", phone: Field = "", email: Field = "", working_hours: Field = "",
     ask_about: Field = "", key_worker: Field = "",
 ) -> Response:  # fmt: skip
@@ -133,7 +133,7 @@ def change_member(
 
 @router.post("/{locale}/team/people/{member_id}/remove", include_in_schema=False)
 def remove_member(
-    loc: LocaleDep, session: SessionDep, access: LinkedAccess, member_id: int
+    loc: LocaleDep, session: SessionDep, access: LinkedAccess, member_id: RowId
 ) -> RedirectResponse:
     """Takes a professional off the parent's team."""
     try:
