@@ -323,7 +323,8 @@ def add_feed(
     except FormError as error:
         form = {"url": url, "agency": agency, "label": label}
         return _sources_page(request, loc, pages, session, access, now, status_code=400,
-                             errors=error.translated(loc.translations), form=form)  # fmt: skip
+                             errors=error.translated(loc.translations), form=form,
+                             failed_form="feed")  # fmt: skip
     request.app.state.refresher.wake()
     return _back_to_sources(loc, access, "feed")
 
@@ -346,7 +347,8 @@ async def upload(
     except FormError as error:
         errors = error.translated(loc.translations)
         return _sources_page(request, loc, pages, session, access, now, status_code=400,
-                             errors=errors, form={"agency": agency})  # fmt: skip
+                             errors=errors, form={"agency": agency},
+                             failed_form="file")  # fmt: skip
     note = f"upload-{outcome.added_or_updated}-{outcome.cancelled}"
     return _back_to_sources(loc, access, note)
 
@@ -377,7 +379,8 @@ def add_appointment(
         )  # fmt: skip
     except FormError as error:
         return _sources_page(request, loc, pages, session, access, now, status_code=400,
-                             errors=error.translated(loc.translations), form=form)  # fmt: skip
+                             errors=error.translated(loc.translations), form=form,
+                             failed_form="appointment")  # fmt: skip
     return RedirectResponse(
         f"/{loc.code}/calendar/appointments/{made.id}{access.query}", status_code=303
     )
@@ -458,7 +461,8 @@ def travel(
             "travel_minutes": loc.translations.gettext("Enter a number of minutes from 0 to 240.")
         }
         return _sources_page(
-            request, loc, pages, session, access, now, status_code=400, errors=errors
+            request, loc, pages, session, access, now, status_code=400, errors=errors,
+            failed_form="travel",
         )
     return _back_to_sources(loc, access, "saved")
 
