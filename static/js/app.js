@@ -118,6 +118,11 @@
     var top = label && label.getBoundingClientRect().top < input.getBoundingClientRect().top ? label : input;
     event.preventDefault();
     top.scrollIntoView({ block: "start" });
+    // A long label or hint on a small screen: the field itself comes first.
+    var box = input.getBoundingClientRect();
+    if (box.bottom > window.innerHeight) {
+      input.scrollIntoView({ block: box.height > window.innerHeight / 2 ? "start" : "end" });
+    }
     input.focus({ preventScroll: true });
   });
 
