@@ -324,7 +324,8 @@ def add_feed(
     except FormError as error:
         form = {"url": url, "agency": agency, "label": label}
         return _sources_page(request, loc, pages, session, access, now, status_code=400,
-                             errors=error.translated(loc.translations), form=form)  # fmt: skip
+                             errors=error.translated(loc.translations), form=form,
+                             failed_form="feed")  # fmt: skip
     request.app.state.refresher.wake()
     return _back_to_sources(loc, access, "feed")
 
@@ -352,7 +353,7 @@ def upload(
         offer_past = bool(getattr(error.errors.get("file"), "plural", ""))
         return _sources_page(request, loc, pages, session, access, now, status_code=400,
                              errors=errors, form={"agency": agency},
-                             offer_past=offer_past)  # fmt: skip
+                             offer_past=offer_past, failed_form="file")  # fmt: skip
     note = f"upload-{outcome.added_or_updated}-{outcome.cancelled}"
     return _back_to_sources(loc, access, note)
 
@@ -383,7 +384,8 @@ def add_appointment(
         )  # fmt: skip
     except FormError as error:
         return _sources_page(request, loc, pages, session, access, now, status_code=400,
-                             errors=error.translated(loc.translations), form=form)  # fmt: skip
+                             errors=error.translated(loc.translations), form=form,
+                             failed_form="appointment")  # fmt: skip
     return RedirectResponse(access.url(loc, f"/calendar/appointments/{made.id}"), status_code=303)
 
 
@@ -460,7 +462,8 @@ def travel(
             "travel_minutes": loc.translations.gettext("Enter a number of minutes from 0 to 240.")
         }
         return _sources_page(
-            request, loc, pages, session, access, now, status_code=400, errors=errors
+            request, loc, pages, session, access, now, status_code=400, errors=errors,
+            failed_form="travel",
         )
     return _back_to_sources(loc, access, "saved")
 

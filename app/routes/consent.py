@@ -143,7 +143,7 @@ def invite(
             session,
             loc,
             access,
-            {"errors": error.translated(loc.translations)},
+            {"errors": error.translated(loc.translations), "failed_form": "new"},
             status_code=400,
         )
     return _team_page(request, pages, session, loc, access, {"new_code": code, "new_link": link})
@@ -173,7 +173,7 @@ def change_permissions(
             session,
             loc,
             access,
-            {"errors": error.translated(loc.translations)},
+            {"errors": error.translated(loc.translations), "failed_form": f"link-{link_id}"},
             status_code=400,
         )
     return RedirectResponse(f"/{loc.code}/team/?saved={link_id}", status_code=303)

@@ -64,12 +64,17 @@ def home_without_slash(loc: LocaleDep) -> RedirectResponse:
 
 @router.get("/{locale}/language", include_in_schema=False)
 def choose_language(
-    request: Request, loc: LocaleDep, pages: PagesDep, settings: SettingsDep, next: str = "/"
-) -> Response:
-    """Remember this language and go back to the same page in it; without `next`, list them."""
+    request: Request, loc: LocaleDep, pages: PagesDep, settings: SettingsDep, next: str = "/",
+    back: str = "/",
+) -> Response:  # fmt: skip
+    """Remember this language and go back to the same page in it; without `next`, list them.
+
+    `back` is the page the list was opened from (the header's link without JavaScript).
+    """
     target = safe_next(next)
     if "next" not in request.query_params:
-        return prepare(pages.render(request, "home/language.html", {"next_path": "/"}))
+        listing = {"next_path": safe_next(back)}
+        return prepare(pages.render(request, "home/language.html", listing))
     response = RedirectResponse(f"/{loc.code}{target}", status_code=303)
     response.set_cookie(
         LOCALE_COOKIE,
@@ -88,6 +93,12 @@ def safe_next(path: str) -> str:
     if not path.startswith("/") or path.startswith("//") or "\\" in path or "\n" in path:
         return "/"
     return path
+
+
+@router.get("/{locale}/cover-your-tracks", include_in_schema=False)
+def cover_your_tracks(request: Request, loc: LocaleDep, pages: PagesDep) -> Response:
+    """How to keep a visit private on common phone browsers, and what quick exit cannot do."""
+    return prepare(pages.render(request, "home/cover_your_tracks.html"))
 
 
 @router.get("/{locale}/install", include_in_schema=False)

@@ -104,6 +104,67 @@
   var summary = document.querySelector("[data-error-summary]");
   if (summary) summary.focus();
 
+  // An error summary's link goes to its field with the field's label in view, clear of the
+  // sticky bar (the page's scroll-padding), as GOV.UK's error summary does.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("[data-error-summary] a[href^='#']");
+    if (!link) return;
+    var target = document.getElementById(link.getAttribute("href").slice(1));
+    if (!target) return;
+    var input = target.matches("input, select, textarea") ? target
+      : target.querySelector("input, select, textarea") || target;
+    var legend = input.closest("fieldset") && input.closest("fieldset").querySelector("legend");
+    var label = (input.id && document.querySelector("label[for='" + input.id + "']")) || legend;
+    var top = label && label.getBoundingClientRect().top < input.getBoundingClientRect().top ? label : input;
+    event.preventDefault();
+    top.scrollIntoView({ block: "start" });
+    // A long label or hint on a small screen: the field itself comes first.
+    var box = input.getBoundingClientRect();
+    if (box.bottom > window.innerHeight) {
+      input.scrollIntoView({ block: box.height > window.innerHeight / 2 ? "start" : "end" });
+    }
+    input.focus({ preventScroll: true });
+  });
+
+  // The sticky bar's real height, so nothing scrolled to or focused is left under it.
+  var bar = document.querySelector("[data-quick-exit-bar]");
+  if (bar) {
+    var measure = function () {
+      // On the narrowest screens the bar is only its button (the bar box is `contents`).
+      var sticky = bar.offsetHeight ? bar : bar.querySelector("[data-quick-exit]");
+      document.documentElement.style.setProperty("--quick-exit-height", sticky.offsetHeight + "px");
+    };
+    measure();
+    if ("ResizeObserver" in window) {
+      var watcher = new ResizeObserver(measure);
+      watcher.observe(bar);
+      watcher.observe(bar.querySelector("[data-quick-exit]"));
+    }
+  }
+
+  // The language control: without JavaScript a link to the list of languages; with it, it
+  // opens the list here.
+  var toggle = document.querySelector("[data-language-toggle]");
+  var languages = toggle && document.getElementById(toggle.getAttribute("aria-controls"));
+  if (toggle && languages) {
+    toggle.setAttribute("role", "button");
+    toggle.setAttribute("aria-expanded", "false");
+    var setOpen = function (open) {
+      languages.hidden = !open;
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    };
+    toggle.addEventListener("click", function (event) {
+      event.preventDefault();
+      setOpen(languages.hidden);
+    });
+    toggle.addEventListener("keydown", function (event) {
+      if (event.key === " ") { event.preventDefault(); setOpen(languages.hidden); }
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && !languages.hidden) { setOpen(false); toggle.focus(); }
+    });
+  }
+
   // Questions kept on this device (before signing in) can join the signed-in parent's
   // account, with their appointment; the same id as key means sending twice adds one.
   var QUESTIONS = "nextsteps.questions";

@@ -126,9 +126,15 @@ def watch() -> Watch:
     return Watch()
 
 
-def phone_context(browser, watch):
-    """A phone-sized browser context whose requests off loopback are refused and recorded."""
-    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True)
+def phone_context(browser, watch, *, touch: bool = False):
+    """A phone-sized browser context whose requests off loopback are refused and recorded.
+
+    With `touch`, the pointer is coarse and cannot hover, as on a real phone (CSS media
+    queries such as `(hover: hover) and (pointer: fine)` then answer as a phone's do).
+    """
+    context = browser.new_context(
+        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=touch
+    )
 
     def guard(route):
         host = urlsplit(route.request.url).hostname or ""

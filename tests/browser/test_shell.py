@@ -73,9 +73,24 @@ def test_welsh_home(page, live_server):
 
 def test_language_switcher_keeps_the_page(page, live_server):
     page.goto(f"{live_server}/en/language")
+    toggle = page.get_by_role("button", name="Language: English")
+    assert toggle.get_attribute("aria-expanded") == "false"
+    toggle.click()
+    assert toggle.get_attribute("aria-expanded") == "true"
     page.locator(".language-switcher").get_by_role("link", name="Cymraeg").click()
     page.wait_for_url(f"{live_server}/cy/language")
     assert page.locator("h1").inner_text() == "Dewiswch eich iaith"
+
+
+def test_without_javascript_the_language_control_is_a_link_to_the_list(browser, live_server):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(f"{live_server}/en/install")
+    page.get_by_role("link", name="Language: English").click()
+    page.wait_for_url(f"{live_server}/en/language?back=/install")
+    welsh = page.locator("main a[hreflang=cy]")
+    assert welsh.get_attribute("href") == "/cy/language?next=/install"
+    context.close()
 
 
 def test_right_to_left_locale_mirrors_the_layout(page, live_server):
