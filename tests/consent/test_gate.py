@@ -28,6 +28,7 @@ from tests.factories import csrf
 
 PUBLIC = {
     ("GET", "/"),
+    ("GET", "/{locale}/cover-your-tracks"),
     ("GET", "/healthz"),
     ("GET", "/{locale}/"),
     ("GET", "/{locale}"),
