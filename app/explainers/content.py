@@ -227,7 +227,11 @@ def pathway_version(path: Path) -> str:
 
 
 def _load_explainers(
-    folder: Path, locale: str, definitions: dict[str, tuple[str, str]], more_label: str
+    folder: Path,
+    locale: str,
+    definitions: dict[str, tuple[str, str]],
+    more_label: str,
+    english_terms: frozenset[str] = frozenset(),
 ) -> tuple[dict[str, Explainer], dict[str, RenderEnv]]:
     explainers: dict[str, Explainer] = {}
     envs: dict[str, RenderEnv] = {}
@@ -237,7 +241,12 @@ def _load_explainers(
         undeclared = sorted(marked - set(meta.terms))
         if undeclared:
             raise ContentError(path, "terms", f"used in the text but not listed: {undeclared}")
-        env = RenderEnv(locale=locale, definitions=definitions, more_label=more_label)
+        env = RenderEnv(
+            locale=locale,
+            definitions=definitions,
+            more_label=more_label,
+            english_terms=english_terms,
+        )
         html = render_markdown(body, env)
         if env.bad_links:
             raise ContentError(path, "body", f"links must be https:// or a slug: {env.bad_links}")
@@ -334,7 +343,14 @@ def load_content(
                 **glossary,
             }.items()
         }
-        explainers, envs = _load_explainers(folder / "explainers", locale, definitions, label)
+        english_glossary = loaded.get(SOURCE_LOCALE, LocaleContent()).glossary
+        explainers, envs = _load_explainers(
+            folder / "explainers",
+            locale,
+            definitions,
+            label,
+            frozenset(english_glossary) - frozenset(glossary),
+        )
         english = loaded.get(SOURCE_LOCALE, LocaleContent(explainers, glossary))
         _check_references(folder, explainers, envs, english, glossary, steps)
         local = LocaleContent(explainers, glossary)

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from app.explainers.content import Content
+from app.explainers.content import SOURCE_LOCALE, Content
 from app.explainers.schema import Due, DueUnit, Nation, PathwayStep, Stage, StepWords
 
 STAGE_ORDER = [Stage.before_birth, Stage.at_birth, Stage.after_birth, Stage.court]
@@ -33,6 +33,7 @@ class TimescaleView:
     source: str
     local: bool
     area_name: str | None = None  # set when an area's own rule replaced the general one
+    locale: str = SOURCE_LOCALE  # the language of `text`; the source's name is always English
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,10 @@ class NextView:
     name: str
     when: str
     what: str
+    # The language each of the words is in: a translation may leave some in English.
+    name_locale: str = SOURCE_LOCALE
+    when_locale: str = SOURCE_LOCALE
+    what_locale: str = SOURCE_LOCALE
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,8 @@ class StepView:
     explainer: str
     timescale: TimescaleView | None
     next: list[NextView] = field(default_factory=list)
+    name_locale: str = SOURCE_LOCALE
+    what_locale: str = SOURCE_LOCALE
 
     @property
     def is_end(self) -> bool:
@@ -67,6 +74,10 @@ class Screen:
     text: str = ""
     detail: str = ""
     link_step: str | None = None
+    # The language of the heading, text and detail; a label's is the page's own.
+    heading_locale: str | None = None
+    text_locale: str | None = None
+    detail_locale: str | None = None
 
 
 def resolve_place(content: Content, *, nation: str | None, area: str | None) -> Place:
@@ -76,19 +87,46 @@ def resolve_place(content: Content, *, nation: str | None, area: str | None) -> 
     return Place(chosen, area if area in areas else None)
 
 
-def _words(step: PathwayStep, nation: Nation, local: StepWords | None) -> tuple[str, str]:
+@dataclass(frozen=True)
+class _Said:
+    """Words, and the language they are in."""
+
+    text: str
+    locale: str
+
+
+def _pick(*choices: tuple[str | None, str]) -> _Said:
+    """The first words given, with their language."""
+    for text, locale in choices:
+        if text:
+            return _Said(text, locale)
+    raise ValueError("no words")
+
+
+def _words(
+    step: PathwayStep, nation: Nation, local: StepWords | None, locale: str
+) -> tuple[_Said, _Said]:
     """The step's name and one-liner for the nation, in the reader's language where we can."""
-    name = (local and local.name) or step.name
-    what = (local and local.what) or step.what
+    en = SOURCE_LOCALE
+    name = _pick((local and local.name, locale), (step.name, en))
+    what = _pick((local and local.what, locale), (step.what, en))
     if nation == Nation.wales and step.wales:
         local_wales = local.wales if local and local.wales else None
-        name = (local_wales and local_wales.name) or step.wales.name or name
-        what = (local_wales and local_wales.what) or step.wales.what or what
+        name = _pick(
+            (local_wales and local_wales.name, locale),
+            (step.wales.name, en),
+            (name.text, name.locale),
+        )
+        what = _pick(
+            (local_wales and local_wales.what, locale),
+            (step.wales.what, en),
+            (what.text, what.locale),
+        )
     return name, what
 
 
 def _timescale(
-    content: Content, step: PathwayStep, place: Place, local: StepWords | None
+    content: Content, step: PathwayStep, place: Place, local: StepWords | None, locale: str
 ) -> TimescaleView | None:
     if place.area:
         area = content.areas[place.area]
@@ -100,8 +138,10 @@ def _timescale(
     general = getattr(step.timescale, place.nation.value)
     if general is None:
         return None
-    text = (local and local.timescale.get(place.nation)) or general.text
-    return TimescaleView(text, general.source, general.local)
+    text = _pick(
+        (local and local.timescale.get(place.nation), locale), (general.text, SOURCE_LOCALE)
+    )
+    return TimescaleView(text.text, general.source, general.local, locale=text.locale)
 
 
 def step_view(content: Content, slug: str, place: Place, locale: str = "en") -> StepView | None:
@@ -110,23 +150,35 @@ def step_view(content: Content, slug: str, place: Place, locale: str = "en") -> 
     if step is None:
         return None
     local = content.step_words(locale, slug)
-    name, what = _words(step, place.nation, local)
+    name, what = _words(step, place.nation, local, locale)
     next_views = []
     for option in step.next:
         target = content.step(option.step)
         target_name, target_what = _words(
-            target, place.nation, content.step_words(locale, target.slug)
+            target, place.nation, content.step_words(locale, target.slug), locale
         )
-        when = (local and local.next.get(option.step)) or option.when
-        next_views.append(NextView(target.slug, target_name, when, target_what))
+        when = _pick((local and local.next.get(option.step), locale), (option.when, SOURCE_LOCALE))
+        next_views.append(
+            NextView(
+                target.slug,
+                target_name.text,
+                when.text,
+                target_what.text,
+                name_locale=target_name.locale,
+                when_locale=when.locale,
+                what_locale=target_what.locale,
+            )
+        )
     return StepView(
         slug=step.slug,
-        name=name,
-        what=what,
+        name=name.text,
+        what=what.text,
         stage=step.stage,
         explainer=step.explainer,
-        timescale=_timescale(content, step, place, local),
+        timescale=_timescale(content, step, place, local, locale),
         next=next_views,
+        name_locale=name.locale,
+        what_locale=what.locale,
     )
 
 
@@ -144,13 +196,39 @@ def map_by_stage(
 
 def walk_screens(view: StepView, *, labels: dict[str, str]) -> list[Screen]:
     """The walk-through of one step: what it is, how long, each way it can go, your rights."""
-    screens = [Screen("step", view.name, view.what)]
+    screens = [
+        Screen(
+            "step",
+            view.name,
+            view.what,
+            heading_locale=view.name_locale,
+            text_locale=view.what_locale,
+        )
+    ]
     if view.timescale:
         screens.append(
-            Screen("timescale", labels["how_long"], view.timescale.text, view.timescale.source)
+            Screen(
+                "timescale",
+                labels["how_long"],
+                view.timescale.text,
+                view.timescale.source,
+                text_locale=view.timescale.locale,
+                detail_locale=SOURCE_LOCALE,
+            )
         )
     for option in view.next:
-        screens.append(Screen("next", option.name, option.when, option.what, link_step=option.slug))
+        screens.append(
+            Screen(
+                "next",
+                option.name,
+                option.when,
+                option.what,
+                link_step=option.slug,
+                heading_locale=option.name_locale,
+                text_locale=option.when_locale,
+                detail_locale=option.what_locale,
+            )
+        )
     screens.append(Screen("rights", labels["rights_heading"], labels["rights_text"]))
     return screens
 

@@ -27,6 +27,8 @@ class RenderEnv:
     locale: str
     definitions: dict[str, tuple[str, str]]  # slug -> (term, one-line meaning)
     more_label: str = "More about this word"
+    #: Terms whose definition is in English because this locale has none yet: marked so.
+    english_terms: frozenset[str] = frozenset()
     terms_used: list[str] = field(default_factory=list)
     disclosed: set[str] = field(default_factory=set)
     links: list[tuple[str, str]] = field(default_factory=list)  # (scheme, slug)
@@ -91,6 +93,8 @@ def _render_term(self, tokens, idx, options, md_env) -> str:
     env.terms_used.append(slug)
     term, meaning = env.definitions.get(slug, (slug, ""))
     shown = tokens[idx].meta["text"]
+    english = slug in env.english_terms
+    english_word = english and not shown
     if not shown:
         # The word as the sentence has it: lower case mid-sentence, a capital to start one.
         shown = in_sentence(term)
@@ -101,9 +105,14 @@ def _render_term(self, tokens, idx, options, md_env) -> str:
     if tokens[idx].meta.get("in_heading") or slug in env.disclosed:
         return str(escape(shown))
     env.disclosed.add(slug)
+    word, meaning = escape(shown), link_phones(meaning)
+    if english_word:
+        word = f'<span lang="en" dir="ltr">{word}</span>'
+    if english:
+        meaning = f'<span lang="en" dir="ltr">{meaning}</span>'
     return (
-        f'<details class="term"><summary class="term__word">{escape(shown)}</summary>'
-        f'<span class="term__meaning">{link_phones(meaning)} '
+        f'<details class="term"><summary class="term__word">{word}</summary>'
+        f'<span class="term__meaning">{meaning} '
         f'<a href="/{env.locale}/glossary/{slug}">{escape(env.more_label)}</a></span></details>'
     )
 

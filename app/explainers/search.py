@@ -26,6 +26,7 @@ class Hit:
     title: str
     summary: str
     score: float
+    locale: str = "en"  # the language of the title and summary
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class _Document:
     summary: str
     fields: dict[str, set[str]]
     phrases: list[str]  # glossary names and other names, normalised
+    locale: str = "en"
 
 
 _SOUNDS = [
@@ -75,6 +77,7 @@ class SearchIndex:
 
     def __init__(self, content: Content, locale: str) -> None:
         self.documents: list[_Document] = []
+        self.locale = locale
         local = content.locales.get(locale, content.english)
         slugs = set(content.english.explainers) | set(local.explainers)
         for slug in sorted(slugs):
@@ -92,6 +95,7 @@ class SearchIndex:
                         "body": set(words(explainer.text)),
                     },
                     [],
+                    explainer.locale,
                 )
             )
         for slug in sorted(set(content.english.glossary) | set(local.glossary)):
@@ -109,6 +113,7 @@ class SearchIndex:
                         "body": set(words(entry.text)),
                     },
                     [_phrase(name) for name in names],
+                    entry.locale,
                 )
             )
         self.vocabulary = sorted({w for d in self.documents for f in d.fields.values() for w in f})
@@ -160,6 +165,7 @@ class SearchIndex:
             if matched == 0:
                 continue
             score *= matched / len(expanded)
-            hits.append(Hit(doc.kind, doc.slug, doc.title, doc.summary, score))
-        hits.sort(key=lambda hit: (-hit.score, hit.kind, hit.title))
+            hits.append(Hit(doc.kind, doc.slug, doc.title, doc.summary, score, doc.locale))
+        # Best first; between equals, what is in the reader's language before English.
+        hits.sort(key=lambda hit: (-hit.score, hit.locale != self.locale, hit.kind, hit.title))
         return Results(hits[:limit], len(hits))

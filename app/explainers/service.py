@@ -16,6 +16,7 @@ class Link:
     slug: str
     title: str
     summary: str = ""
+    locale: str = SOURCE_LOCALE  # the language its words are in, marked where it is not the page's
 
 
 @dataclass(frozen=True)
@@ -37,8 +38,17 @@ def explainers_by_stage(*, content: Content, locale: str) -> list[tuple[Stage, l
     for stage in STAGE_ORDER:
         slugs = [slug for slug in order if content.english.explainers[slug].meta.stage == stage]
         if slugs:
-            groups.append((stage, [_link(content.explainer(locale, slug)) for slug in slugs]))
+            links = [_link(content.explainer(locale, slug)) for slug in slugs]
+            groups.append((stage, reader_first(links, locale=locale)))
     return groups
+
+
+def reader_first(links: list[Link], *, locale: str) -> list[Link]:
+    """The links in the reader's language first, then the English ones, each part keeping
+    its order: a parent reads down what they can read before what falls back."""
+    return [link for link in links if link.locale == locale] + [
+        link for link in links if link.locale != locale
+    ]
 
 
 def reading_order(content: Content) -> list[str]:
@@ -80,7 +90,10 @@ def explainer_page(*, content: Content, locale: str, slug: str) -> ExplainerPage
         in_english_instead=locale != SOURCE_LOCALE and explainer.locale == SOURCE_LOCALE,
         draft=translation is not None and translation.status == TranslationStatus.draft,
         out_of_date=content.is_out_of_date(explainer),
-        related=[_link(content.explainer(locale, other)) for other in explainer.meta.related],
+        related=reader_first(
+            [_link(content.explainer(locale, other)) for other in explainer.meta.related],
+            locale=locale,
+        ),
         steps=[
             step_view(content, step.slug, Place(), locale)
             for step in content.steps_for_explainer(slug)
@@ -122,7 +135,8 @@ def legal_advice_href(*, content: Content, locale: str, nation: Nation | None = 
 def glossary_index(*, content: Content, locale: str) -> list[Link]:
     """Every glossary term in the reader's language where we have it, A to Z."""
     entries = [content.glossary_entry(locale, slug) for slug in content.english.glossary]
-    return sorted((_term_link(entry) for entry in entries), key=lambda link: link.title.casefold())
+    links = sorted((_term_link(entry) for entry in entries), key=lambda link: link.title.casefold())
+    return reader_first(links, locale=locale)
 
 
 def glossary_page(
@@ -137,12 +151,12 @@ def glossary_page(
         for other, english in content.english.explainers.items()
         if slug in english.meta.terms or other in entry.meta.explainers
     ]
-    return entry, sorted(using, key=lambda link: link.title)
+    return entry, reader_first(sorted(using, key=lambda link: link.title), locale=locale)
 
 
 def _link(explainer: Explainer) -> Link:
-    return Link(explainer.meta.slug, explainer.meta.title, explainer.meta.summary)
+    return Link(explainer.meta.slug, explainer.meta.title, explainer.meta.summary, explainer.locale)
 
 
 def _term_link(entry: GlossaryEntry) -> Link:
-    return Link(entry.meta.slug, entry.meta.term, entry.meta.short)
+    return Link(entry.meta.slug, entry.meta.term, entry.meta.short, entry.locale)
