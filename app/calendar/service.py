@@ -592,6 +592,14 @@ def edit_manual(
         ).id
     for name, value in fields.items():
         setattr(event, name, value)
+    return _save_typed_in(session, event=event, appointment=appointment, parent_id=parent_id,
+                          now=now)  # fmt: skip
+
+
+def _save_typed_in(
+    session: Session, *, event, appointment: Appointment, parent_id: int, now: dt.datetime
+) -> Appointment:
+    """Keep a change to the parent's own entry, merge the calendar again, and commit."""
     session.add(event)
     session.flush()
     remerge(session, parent_id=parent_id, now=now, complete=set())
@@ -610,12 +618,8 @@ def cancel_manual(
     )
     event.status = "CANCELLED" if cancelled else "CONFIRMED"
     event.sequence += 1  # the parent's word is the newest about their own entry
-    session.add(event)
-    session.flush()
-    remerge(session, parent_id=parent_id, now=now, complete=set())
-    session.commit()
-    session.refresh(appointment)
-    return appointment
+    return _save_typed_in(session, event=event, appointment=appointment, parent_id=parent_id,
+                          now=now)  # fmt: skip
 
 
 def delete_manual(

@@ -6,6 +6,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel, Field
 
 from app.calendar import demo, service, views
 from app.calendar.labels import AGENCY_NAMES, agency_options
@@ -26,6 +27,26 @@ from app.questions import service as questions_service
 from app.team import service as team_service
 
 router = APIRouter()
+
+
+class AppointmentFields(BaseModel):
+    """The fields of the appointment form, as the add and edit pages send them."""
+
+    agency: str = Field("", max_length=40)
+    summary: str = Field("", max_length=400)
+    date: str = Field("", max_length=20)
+    start_time: str = Field("", max_length=10)
+    end_time: str = Field("", max_length=10)
+    location: str = Field("", max_length=600)
+    who: str = Field("", max_length=1100)
+    what_to_bring: str = Field("", max_length=2100)
+    notes: str = Field("", max_length=4100)
+    date_checked: str = Field("", max_length=5)  # "Yes, the date is right"
+    client_key: str = Field("", max_length=64)  # the offline queue's key: added once
+
+    def values(self) -> dict[str, str]:
+        """What the appointment says, as the service and the form take it back."""
+        return self.model_dump(exclude={"date_checked", "client_key"})
 
 SeeAppointments = parent_access(Permission.see_appointments)
 EditAppointments = parent_access(Permission.edit_appointments)
@@ -186,24 +207,13 @@ def edit_form(
 def edit(
     request: Request, appointment_id: RowId, loc: LocaleDep, pages: PagesDep,
     session: SessionDep, settings: SettingsDep, access: EditAppointments, now: ClockDep,
-    agency: Annotated[str, Form(max_length=40)] = "",
-    summary: Annotated[str, Form(max_length=400)] = "",
-    date: Annotated[str, Form(max_length=20)] = "",
-    start_time: Annotated[str, Form(max_length=10)] = "",
-    end_time: Annotated[str, Form(max_length=10)] = "",
-    location: Annotated[str, Form(max_length=600)] = "",
-    who: Annotated[str, Form(max_length=1100)] = "",
-    what_to_bring: Annotated[str, Form(max_length=2100)] = "",
-    notes: Annotated[str, Form(max_length=4100)] = "",
-    date_checked: Annotated[str, Form(max_length=5)] = "",
+    fields: Annotated[AppointmentFields, Form()],
 ) -> Response:  # fmt: skip
-    form = {"agency": agency, "summary": summary, "date": date, "start_time": start_time,
-            "end_time": end_time, "location": location, "who": who,
-            "what_to_bring": what_to_bring, "notes": notes}  # fmt: skip
+    form = fields.values()
     try:
         service.edit_manual(
             session, parent_id=access.parent.id, appointment_id=appointment_id,
-            timezone=settings.timezone, date_checked=bool(date_checked), now=now, **form,
+            timezone=settings.timezone, date_checked=bool(fields.date_checked), now=now, **form,
         )  # fmt: skip
     except LookupError as missing:
         raise HTTPException(status_code=404) from missing
@@ -362,25 +372,13 @@ def upload(
 def add_appointment(
     request: Request, loc: LocaleDep, pages: PagesDep, session: SessionDep,
     settings: SettingsDep, access: EditAppointments, now: ClockDep,
-    agency: Annotated[str, Form(max_length=40)] = "",
-    summary: Annotated[str, Form(max_length=400)] = "",
-    date: Annotated[str, Form(max_length=20)] = "",
-    start_time: Annotated[str, Form(max_length=10)] = "",
-    end_time: Annotated[str, Form(max_length=10)] = "",
-    location: Annotated[str, Form(max_length=600)] = "",
-    who: Annotated[str, Form(max_length=1100)] = "",
-    what_to_bring: Annotated[str, Form(max_length=2100)] = "",
-    notes: Annotated[str, Form(max_length=4100)] = "",
-    client_key: Annotated[str, Form(max_length=64)] = "",
-    date_checked: Annotated[str, Form(max_length=5)] = "",
+    fields: Annotated[AppointmentFields, Form()],
 ) -> Response:  # fmt: skip
-    form = {"agency": agency, "summary": summary, "date": date, "start_time": start_time,
-            "end_time": end_time, "location": location, "who": who,
-            "what_to_bring": what_to_bring, "notes": notes}  # fmt: skip
+    form = fields.values()
     try:
         made = service.add_manual(
             session, parent_id=access.parent.id, timezone=settings.timezone, now=now,
-            client_key=client_key, date_checked=bool(date_checked), **form,
+            client_key=fields.client_key, date_checked=bool(fields.date_checked), **form,
         )  # fmt: skip
     except FormError as error:
         return _sources_page(request, loc, pages, session, access, now, status_code=400,

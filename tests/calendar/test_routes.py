@@ -3,8 +3,6 @@
 import datetime as dt
 from pathlib import Path
 
-import pytest
-
 from app.calendar import service
 from app.consent.models import Permission
 from tests import factories
@@ -13,22 +11,6 @@ from tests.factories import post, sign_in_as
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-@pytest.fixture
-def now(app):
-    clock = factories.Clock()
-    app.state.clock = clock
-    return clock.now
-
-
-@pytest.fixture
-def parent(db):
-    return factories.user(db)
-
-
-@pytest.fixture
-def signed_in(client, db, parent, now):
-    sign_in_as(client, db, parent)
-    return client
 
 
 def add(db, parent, now, summary, day, start, end, place=""):

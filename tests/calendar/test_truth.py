@@ -11,26 +11,7 @@ from app.calendar import demo, service, views
 from app.calendar.models import Appointment, AppointmentChange, ChangeKind
 from app.notify.models import OutboxMessage, PushSubscription
 from app.team import service as team_service
-from tests import factories
-from tests.factories import post, sign_in_as
-
-
-@pytest.fixture
-def now(app):
-    clock = factories.Clock()
-    app.state.clock = clock
-    return clock.now
-
-
-@pytest.fixture
-def parent(db):
-    return factories.user(db)
-
-
-@pytest.fixture
-def signed_in(client, db, parent, now):
-    sign_in_as(client, db, parent)
-    return client
+from tests.factories import post
 
 
 def feed(db, parent, now, name, *, first_version=False, source=None):

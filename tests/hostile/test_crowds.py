@@ -79,10 +79,10 @@ def test_a_crowd_of_signed_in_loads_and_sign_ins_never_gets_a_500(served_real, s
     csrf = URLSafeSerializer(settings.signing_key(), "csrftoken").dumps("crowd")
 
     def load(http):
-        return http.get("/en/calendar/", cookies={"ns_session": token})
+        return http.get("/en/calendar/", headers={"Cookie": f"ns_session={token}"})
 
     def sign_in(http):
-        return http.post("/en/sign-in", cookies={"csrftoken": csrf}, data={
+        return http.post("/en/sign-in", headers={"Cookie": f"csrftoken={csrf}"}, data={
             "name": f"crowd-{tag}", "passphrase": GOOD_PASSPHRASE, "csrftoken": csrf})  # fmt: skip
 
     _report("signed-in loads", _run(_crowd(base, [load] * CROWD)))
