@@ -35,10 +35,10 @@ http {{
   access_log off;
   client_body_temp_path {folder}/body; proxy_temp_path {folder}/proxy;
   fastcgi_temp_path {folder}/fastcgi; uwsgi_temp_path {folder}/uwsgi; scgi_temp_path {folder}/scgi;
-  gzip_static on;
+  {gzip}
   server {{
     listen 127.0.0.1:{port};
-    location / {{ root {folder}/www; default_type text/html; index index.html; }}
+    location / {{ root {www}; default_type text/html; index index.html; }}
   }}
 }}
 """
@@ -75,6 +75,29 @@ def wrk(url: str, *headers: str) -> dict[str, float]:
         "p50": millis("50%"),
         "p99": millis("99%"),
     }
+
+
+BARE_ASGI = """
+import os
+BODY = open(os.environ["BENCH_BODY"], "rb").read()
+HEADERS = [(b"content-type", b"text/html; charset=utf-8"), (b"content-encoding", b"gzip"),
+           (b"content-length", str(len(BODY)).encode())]
+async def app(scope, receive, send):
+    await send({"type": "http.response.start", "status": 200, "headers": HEADERS})
+    await send({"type": "http.response.body", "body": BODY})
+"""
+
+
+def _nginx(folder: str, name: str, gzip_line: str, www: Path) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    conf = Path(folder) / f"{name}.conf"
+    conf.write_text(NGINX_CONF.format(folder=folder, port=port, gzip=gzip_line, www=www)
+                    .replace("nginx.pid", f"{name}.pid"))  # fmt: skip
+    process = subprocess.Popen(
+        ["taskset", "-c", SERVER_CORE, "nginx", "-c", str(conf), "-p", folder]
+    )
+    wait_for_port(port)
+    return process, port
 
 
 def _demo_session(folder: str) -> str:
@@ -126,7 +149,7 @@ def versus_nginx(name: str, path: str) -> None:
         token = _demo_session(folder)
         app_port = free_port()
         app = _serve_app(app_port, env)
-        nginx = None
+        nginx = nginx2 = bare = None
         try:
             connection = http.client.HTTPConnection("127.0.0.1", app_port)
             connection.request("GET", path)
@@ -139,14 +162,24 @@ def versus_nginx(name: str, path: str) -> None:
             target.with_name(target.name + ".gz").write_bytes(gzip.compress(body, 9))
             for folder_or_file in (Path(folder), *Path(folder, "www").rglob("*")):
                 folder_or_file.chmod(0o755)  # nginx's workers run as an unprivileged user
-            nginx_port = free_port()
-            conf = Path(folder) / "nginx.conf"
-            conf.write_text(NGINX_CONF.format(folder=folder, port=nginx_port))
-            nginx = subprocess.Popen(
-                ["taskset", "-c", SERVER_CORE, "nginx", "-c", str(conf), "-p", folder]
-            )
-            wait_for_port(nginx_port)
-            for port in (app_port, nginx_port):  # both answer the page before they are loaded
+            on_the_fly = Path(folder) / "www-gzip"
+            shutil.copytree(Path(folder) / "www", on_the_fly, ignore=shutil.ignore_patterns("*.gz"))
+            for folder_or_file in (on_the_fly, *on_the_fly.rglob("*")):
+                folder_or_file.chmod(0o755)
+            nginx, nginx_port = _nginx(folder, "static", "gzip_static on;", Path(folder) / "www")
+            nginx2, gzip_port = _nginx(folder, "onthefly", "gzip on;", on_the_fly)
+            body_file = Path(folder) / "body.gz"
+            body_file.write_bytes(gzip.compress(body, 9))
+            (Path(folder) / "bare_asgi.py").write_text(BARE_ASGI)
+            bare_port = free_port()
+            bare = subprocess.Popen(
+                ["taskset", "-c", SERVER_CORE, sys.executable, "-m", "uvicorn", "bare_asgi:app",
+                 "--app-dir", folder, "--host", "127.0.0.1", "--port", str(bare_port),
+                 "--log-level", "warning", "--no-access-log"],
+                env={**env, "BENCH_BODY": str(body_file)},
+            )  # fmt: skip
+            wait_for_port(bare_port)
+            for port in (app_port, nginx_port, gzip_port):  # each answers the page before load
                 check = http.client.HTTPConnection("127.0.0.1", port)
                 check.request("GET", path)
                 answer = check.getresponse()
@@ -154,21 +187,30 @@ def versus_nginx(name: str, path: str) -> None:
             wrk(f"http://127.0.0.1:{app_port}{path}")  # warm up: the first answer prepares
             ours = wrk(f"http://127.0.0.1:{app_port}{path}")
             theirs = wrk(f"http://127.0.0.1:{nginx_port}{path}")
+            compressing = wrk(f"http://127.0.0.1:{gzip_port}{path}")
+            ceiling = wrk(f"http://127.0.0.1:{bare_port}/")
             private = wrk(
                 f"http://127.0.0.1:{app_port}/en/calendar/", f"Cookie: ns_session={token}"
             )
         finally:
-            if nginx:
-                nginx.terminate()
-                nginx.wait()
+            for server in (nginx, nginx2, bare):
+                if server:
+                    server.terminate()
+                    server.wait()
             app.terminate()
             app.wait()
     print(
         f"{name} {path} ({len(body)} bytes): wrk, {CONNECTIONS} connections, on core {LOAD_CORE}; "
         f"each server one process on core {SERVER_CORE}"
     )
-    for label, r in (("app", ours), ("nginx", theirs), ("calendar*", private)):
+    rows = (("app", ours), ("nginx", theirs), ("nginx gz†", compressing), ("bare ASGI‡", ceiling),
+            ("calendar*", private))  # fmt: skip
+    for label, r in rows:
         rps, p50, p99 = r["rps"], r["p50"], r["p99"]
         print(f"{label:<10} {rps:9.0f} req/s   p50 {p50:7.2f} ms   p99 {p99:7.2f} ms")
     print("  * the demo parent's calendar, signed in: the app's whole path, never prepared")
+    print("  † nginx compressing each answer (gzip on, level 1), as the first bench did")
+    print("  ‡ the same gzip bytes from a four-line ASGI app on the same uvicorn: Python's ceiling")
     print(f"ratio app/nginx throughput: {ours['rps'] / theirs['rps']:.3f}")
+    print(f"ratio app/nginx compressing each answer: {ours['rps'] / compressing['rps']:.3f}")
+    print(f"ratio app/bare ASGI on uvicorn: {ours['rps'] / ceiling['rps']:.3f}")
