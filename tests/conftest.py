@@ -161,3 +161,22 @@ def clock(app):
 
     app.state.clock = Clock()
     return app.state.clock
+
+
+#: The longest files first, so that with `--dist loadfile` the two workers start on them and
+#: the many short files fill in around them (longest-first keeps both cores busy to the end).
+LONGEST_FIRST = (
+    "tests/browser/test_every_page.py",
+    "tests/browser/test_every_page_signed_in.py",
+    "tests/hostile/test_crowds.py",
+    "tests/notify/test_workers_postgres.py",
+    "tests/consent/test_gate.py",
+)
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    def rank(item) -> int:
+        path = item.nodeid.split("::", 1)[0]
+        return LONGEST_FIRST.index(path) if path in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)  # stable: a file's tests keep their order

@@ -65,6 +65,7 @@ class PushService:
         self.delay = 0.0
         self.hold_after: int | None = None  # answer this many, then hold the rest
         self.holding = threading.Event()
+        self.held = 0  # requests being held unanswered right now
         self.release = threading.Event()
         self.verify = verify
         self.lock = threading.Lock()
@@ -102,6 +103,8 @@ class PushService:
                 and len(self.received) >= self.hold_after
             )
         if hold:
+            with self.lock:
+                self.held += 1
             self.holding.set()
             self.release.wait()
             handler.close_connection = True

@@ -68,6 +68,9 @@ def add_round(engine, push_service, round_no: int) -> set[str]:
     return keys
 
 
+LANES = 4  # sends in flight at once in each worker
+
+
 def sent(engine) -> int:
     with Session(engine) as db:
         query = select(func.count()).where(OutboxMessage.status == OutboxStatus.sent)
@@ -100,7 +103,8 @@ def world(temporary_postgres, tmp_path, push_service):
 
         def start() -> subprocess.Popen:
             worker = subprocess.Popen(
-                [sys.executable, "-m", "app.worker", "--lanes", "4", "--idle-seconds", "0.2"],
+                [sys.executable, "-m", "app.worker", "--lanes", str(LANES),
+                 "--idle-seconds", "0.2"],  # fmt: skip
                 cwd=ROOT,
                 env=env,
                 stdout=subprocess.DEVNULL,
@@ -141,6 +145,8 @@ def test_two_workers_then_a_killed_one_deliver_each_message_exactly_once(world, 
     push_service.hold_after = len(push_service.received) + 500
     doomed = start()
     assert push_service.holding.wait(DEADLINE_SECONDS), "the worker never reached the hold"
+    # Every lane held: nothing else is in flight, so what was received is all that can be.
+    wait_for(lambda: push_service.held >= LANES, "every lane to reach the hold")
     wait_for(lambda: sent(engine) == len(push_service.received), "answered sends to commit")
     doomed.kill()
     doomed.wait()
