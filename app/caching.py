@@ -20,7 +20,6 @@ import hashlib
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
-from http.cookies import SimpleCookie
 
 import brotli
 from starlette.datastructures import MutableHeaders
@@ -33,6 +32,11 @@ _MARKER = PREPARE_HEADER.encode()
 HARMLESS_COOKIES = frozenset({"csrftoken", "locale"})
 #: Headers that belong to one representation, set again for each encoding.
 _PER_REPRESENTATION = {b"content-length", b"content-encoding", b"etag", PREPARE_HEADER.encode()}
+_GET_OR_HEAD = frozenset({"GET", "HEAD"})
+#: The request headers a prepared answer depends on (ASGI gives their names lowercased).
+_LOOKED_AT = frozenset(
+    {b"accept-encoding", b"if-none-match", b"cookie", b"hx-request", b"hx-history-restore-request"}
+)
 #: Prepared answers kept at most (oldest dropped first); every marked page fits many times.
 MAX_PAGES = 4096
 
@@ -78,12 +82,18 @@ class _Prepared:
     etags: frozenset[bytes]
 
     def variant(self, accept_encoding: bytes) -> _Variant:
-        codings = _codings(accept_encoding)
-        if "br" in codings:
-            return self.brotli
-        if "gzip" in codings:
-            return self.gzip
-        return self.identity
+        return getattr(self, _chosen_coding(accept_encoding))
+
+
+@lru_cache(maxsize=256)
+def _chosen_coding(accept_encoding: bytes) -> str:
+    """Which prepared variant answers this `Accept-Encoding` (browsers send a handful)."""
+    codings = _codings(accept_encoding)
+    if "br" in codings:
+        return "brotli"
+    if "gzip" in codings:
+        return "gzip"
+    return "identity"
 
 
 def _codings(accept_encoding: bytes) -> set[str]:
@@ -141,42 +151,40 @@ class PreparedPages:
         self.pages = store
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] != "http"
-            or scope["method"] not in ("GET", "HEAD")
-            or scope["query_string"]
-        ):
+        if scope["type"] != "http" or scope["method"] not in _GET_OR_HEAD or scope["query_string"]:
             await self.app(scope, receive, _unmarked(send))
             return
-        wanted: dict[bytes, bytes] = {}
+        cookie = hx = restore = b""
+        accept_encoding = if_none_match = b""
         for name, value in scope["headers"]:
-            if name in (b"cookie", b"hx-request", b"hx-history-restore-request"):
-                wanted[name] = wanted.get(name, b"") + value
-            elif name in (b"accept-encoding", b"if-none-match"):
-                wanted[name] = value
-        cookie = wanted.get(b"cookie")
+            if name in _LOOKED_AT:
+                if name == b"accept-encoding":
+                    accept_encoding = value
+                elif name == b"if-none-match":
+                    if_none_match = value
+                elif name == b"cookie":
+                    cookie = cookie + b"; " + value if cookie else value
+                elif name == b"hx-request":
+                    hx += value
+                else:
+                    restore += value
         if cookie and not _only_harmless(cookie):
             await self.app(scope, receive, _unmarked(send))
             return
-        key = (
-            scope["path"],
-            wanted.get(b"hx-request") == b"true",
-            wanted.get(b"hx-history-restore-request") == b"true",
-        )
+        key = (scope["path"], hx == b"true", restore == b"true")
         prepared = self.pages.get(key)
         if prepared is None:
             prepared = await self._answer_and_keep(key, scope, receive, send)
             if prepared is None:
                 return
-        if _matches(wanted.get(b"if-none-match", b""), prepared.etags):
+        variant = prepared.variant(accept_encoding)
+        if if_none_match and _matches(if_none_match, prepared.etags):
             await send(
                 {"type": "http.response.start", "status": 304,
-                 "headers": prepared.not_modified_headers + [
-                     (b"etag", prepared.variant(wanted.get(b"accept-encoding", b"")).etag)]}
+                 "headers": prepared.not_modified_headers + [(b"etag", variant.etag)]}
             )  # fmt: skip
             await send({"type": "http.response.body", "body": b""})
             return
-        variant = prepared.variant(wanted.get(b"accept-encoding", b""))
         await send(
             {"type": "http.response.start", "status": prepared.status, "headers": variant.headers}
         )
@@ -257,10 +265,14 @@ def _personal(headers: list[tuple[bytes, bytes]]) -> bool:
 
 
 def _only_harmless(cookie_header: bytes) -> bool:
-    """True when every cookie the request carries is one no prepared page depends on."""
-    jar = SimpleCookie()
-    try:
-        jar.load(cookie_header.decode("latin-1"))
-    except Exception:  # a cookie header we cannot read: let the whole app deal with it
-        return False
-    return all(name in HARMLESS_COOKIES for name in jar)
+    """True when every cookie the request carries is one no prepared page depends on.
+
+    Read by name alone, and strictly: any piece that is not plainly a harmless cookie,
+    however malformed, sends the request through the whole app."""
+    for piece in cookie_header.split(b";"):
+        name, equals, _ = piece.partition(b"=")
+        if not equals and not name.strip():
+            continue  # an empty piece ("a=1; ;b=2" or a trailing ";")
+        if name.strip().decode("latin-1") not in HARMLESS_COOKIES:
+            return False
+    return True

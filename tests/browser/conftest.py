@@ -126,14 +126,21 @@ def watch() -> Watch:
     return Watch()
 
 
-def phone_context(browser, watch, *, touch: bool = False):
+def phone_context(browser, watch, *, touch: bool = False, service_worker: bool = True):
     """A phone-sized browser context whose requests off loopback are refused and recorded.
 
     With `touch`, the pointer is coarse and cannot hover, as on a real phone (CSS media
     queries such as `(hover: hover) and (pointer: fine)` then answer as a phone's do).
+    Without `service_worker`, pages come straight from the server and nothing is kept for
+    offline: for sweeps of the page itself, where the worker's copying of every public page
+    in each language visited would only compete with the pages being checked.
     """
     context = browser.new_context(
-        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=touch
+        viewport=PHONE,
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=touch,
+        service_workers="allow" if service_worker else "block",
     )
 
     def guard(route):

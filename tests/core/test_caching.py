@@ -135,6 +135,16 @@ def test_a_signed_in_person_never_gets_the_public_body_of_a_page_that_differs():
     assert client.get("/", headers={"Cookie": "ns_session=abc"}).content == b"Hello, Sam"
     assert client.get("/", headers={"Cookie": "csrftoken=x; locale=cy"}).content == b"Hello"
     assert len(store) == 1
+    # Cookies are read by name alone and strictly: however the header is written, a
+    # session cookie anywhere in it takes the whole app.
+    for header in (
+        "csrftoken=x;ns_session=abc",
+        'csrftoken="x; ns_session=abc"',
+        "csrftoken=x; ; ns_session=abc;",
+        "ns_session",
+    ):
+        assert client.get("/", headers={"Cookie": header}).content == b"Hello, Sam", header
+    assert client.get("/", headers={"Cookie": "csrftoken=x; ;locale=cy;"}).content == b"Hello"
 
 
 def test_only_marked_public_answers_without_cookies_are_kept():
