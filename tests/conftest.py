@@ -167,7 +167,9 @@ def clock(app):
 #: the many short files fill in around them (longest-first keeps both cores busy to the end).
 LONGEST_FIRST = (
     "tests/browser/test_every_page.py",
-    "tests/browser/test_every_page_signed_in.py",
+    "tests/browser/test_every_page_parent.py",
+    "tests/browser/test_every_page_advocate.py",
+    "tests/browser/test_every_page_worker.py",
     "tests/hostile/test_crowds.py",
     "tests/notify/test_workers_postgres.py",
     "tests/consent/test_gate.py",

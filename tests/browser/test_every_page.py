@@ -27,7 +27,6 @@ SMALL = {"width": 320, "height": 640}
 ZOOMED = {"width": 195, "height": 422}  # a 390×844 phone at 200 % zoom, in CSS pixels
 H1_LIMIT = 200
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-ROLES = [None, "demo-parent", "demo-advocate", "demo-worker"]
 # Not pages: feeds, files, the API, the service worker, health.
 NOT_PAGES = (
     ".ics",
@@ -130,8 +129,8 @@ def check(page, problems: list[str], where: str, full: bool) -> None:
 
 
 def test_every_page_for_a_thumb_a_screen_reader_and_zoom(browser, watch, live_app, demo):
-    """Signed out. Each demo role's sweep is in test_every_page_signed_in.py, a file of its
-    own so that the two sweeps run on different cores."""
+    """Signed out. Each demo role's sweep is in a file of its own
+    (test_every_page_<role>.py), so that the sweeps run on different cores."""
     sweep(browser, watch, live_app, demo, None)
 
 
@@ -158,12 +157,12 @@ def sweep(browser, watch, live_app, demo, role: str | None) -> None:
             continue
         visited.add(final)
         check(page, problems, f"{role or 'signed out'} {path} → {final[len(base) :]}", full=True)
-        # The top of the page in the other scripts: every page signed out, the main pages
-        # signed in (the header is the same on every page for one person).
-        if path.startswith("/en/") and (role is None or path in ("/en/", "/en/calendar/sources")):
+        # The top of every page in the other scripts, signed out and signed in.
+        if final.startswith(base + "/en/"):
             for code in languages[1:]:
-                page.goto(base + f"/{code}" + path[3:])
-                check(page, problems, f"{role or 'signed out'} /{code}{path[3:]}", full=False)
+                localised = f"/{code}" + final[len(base) + 3 :]
+                page.goto(base + localised)
+                check(page, problems, f"{role or 'signed out'} {localised}", full=False)
     if role is None:
         for code in languages:
             page.goto(f"{base}/{code}/")
