@@ -5,6 +5,7 @@ the end; each test runs inside a transaction that is rolled back.
 """
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -97,6 +98,39 @@ def settings_for(url: str, data_dir: Path, **overrides) -> Settings:
             **overrides,
         },
     )
+
+
+#: Left untranslated in a copy of the content, so that English fallbacks stay tested
+#: however many languages are complete.
+FALLBACK_LOCALES = ("ar", "ur", "cy", "pl")
+UNTRANSLATED_GUIDES = ("complaints", "care-proceedings", "whos-who")
+UNTRANSLATED_TERMS = ("advocate", "core-group", "solicitor")
+
+
+@pytest.fixture(scope="session")
+def partial_content_dir(tmp_path_factory) -> Path:
+    """The content with a few guides and glossary terms not yet in `FALLBACK_LOCALES`."""
+    root = tmp_path_factory.mktemp("partial") / "content"
+    shutil.copytree(ROOT / "app" / "content", root)
+    for locale in FALLBACK_LOCALES:
+        for folder, slugs in (
+            ("explainers", UNTRANSLATED_GUIDES),
+            ("glossary", UNTRANSLATED_TERMS),
+        ):
+            for slug in slugs:
+                (root / locale / folder / f"{slug}.md").unlink(missing_ok=True)
+    return root
+
+
+@pytest.fixture
+def partial_client(settings, engine, db, partial_content_dir) -> Iterator[PageClient]:
+    """`client`, on content with some guides and terms left in English (see above)."""
+    app = create_app(
+        settings.model_copy(update={"content_dir": partial_content_dir}), engine=engine
+    )
+    app.dependency_overrides[get_session] = lambda: db
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield PageClient(test_client)
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

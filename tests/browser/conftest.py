@@ -9,6 +9,7 @@ import os
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -78,10 +79,9 @@ def live_app(tmp_path_factory, neutral_site):
     app.state.engine.dispose()
 
 
-@pytest.fixture(scope="session")
-def live_server(live_app) -> Iterator[str]:
-    """The app on a free loopback port, with SQLite migrated, and an RTL test locale (ar)."""
-    app = live_app
+@contextmanager
+def serving(app) -> Iterator[str]:
+    """`app` on a free loopback port, in a thread, for as long as the block runs."""
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
     )
@@ -95,6 +95,13 @@ def live_server(live_app) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app) -> Iterator[str]:
+    """The app on a free loopback port, with SQLite migrated, and an RTL test locale (ar)."""
+    with serving(live_app) as address:
+        yield address
 
 
 @pytest.fixture(scope="session")

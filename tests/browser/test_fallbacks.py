@@ -3,9 +3,29 @@ question mark stays at the end, the page does not scroll sideways, and axe finds
 
 import pytest
 
-from tests.browser.conftest import axe_violations, screenshot
+from app.main import create_app
+from tests.browser.conftest import axe_violations, screenshot, serving
+from tests.conftest import migrate
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def live_app(live_app, partial_content_dir):
+    """The live app's settings, on content with some guides left in English: the fallbacks
+    stay tested however many languages are complete."""
+    settings = live_app.state.settings.model_copy(update={"content_dir": partial_content_dir})
+    app = create_app(settings)
+    migrate(app.state.engine)
+    yield app
+    app.state.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def live_server(live_app):
+    with serving(live_app) as address:
+        yield address
+
 
 #: Where the first and last letters of each English title are drawn, left to right.
 ENGLISH_TITLE_ENDS = """

@@ -14,6 +14,12 @@ from app.explainers.service import STAGE_ORDER
 LOCALES = ["ar", "ur", "cy"]
 
 
+@pytest.fixture
+def client(partial_client):
+    """Every test here reads content with some guides and terms left in English."""
+    return partial_client
+
+
 def content_of(client) -> Content:
     return client.app.state.content
 
