@@ -165,7 +165,12 @@ def stage_page(
             f"{source}: {unnamed} segments are not fuzzy but the file names no reviewer "
             "(Last-Translator), so they stay drafts"
         )
-    checked = all(key in records and records[key].checked_by for key in (s.key for s in english))
+    # Other names to search by (`also`) may be left out; the rest must all be approved.
+    checked = all(
+        key in records and records[key].checked_by
+        for key in (s.key for s in english)
+        if key != "also" or key in records
+    )
     translation = {"status": "checked" if checked else "draft"}
     translation["source_version"] = english_version(content, kind, slug)
     if checked:
