@@ -10,10 +10,12 @@ PORT ?= 8000
 LOCALES_DIR := app/locales
 POT := $(LOCALES_DIR)/messages.pot
 STAMP := $(VENV)/.installed
+# Where `make translation-export` writes the PO files and `make translation-import` reads them.
+TRANSLATIONS_DIR ?= translations/export
 # pytest-xdist workers: one per core by default (each with its own databases).
 TEST_WORKERS ?= auto
 
-.PHONY: help install run test translations translation-status compile-translations migrate demo bench lock lint clean
+.PHONY: help install run test translations translation-status translation-export translation-import compile-translations migrate demo bench lock lint clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 24
@@ -45,8 +47,15 @@ translations: $(STAMP) ## Extract interface strings, update every catalog and co
 	$(BIN)/pybabel update -i $(POT) -d $(LOCALES_DIR) -D messages --no-fuzzy-matching --ignore-obsolete
 	$(MAKE) compile-translations
 
-translation-status: install ## Per locale: interface strings, explainers and glossary translated, drafts, out of date
+translation-status: install ## Per locale: interface %, and guides, glossary, pathway steps checked / draft / out of date / missing
 	$(BIN)/python -m app.translation_status
+
+translation-export: install ## Guides, glossary, pathway and interface as PO files per language (TRANSLATIONS_DIR=translations/export)
+	$(BIN)/python -m app.translation export --dir $(TRANSLATIONS_DIR)
+
+translation-import: install ## Read TRANSLATIONS_DIR back into the content; refuses a page whose facts differ
+	$(BIN)/python -m app.translation import --dir $(TRANSLATIONS_DIR)
+	$(MAKE) compile-translations
 
 migrate: install ## Apply Alembic migrations to the configured database
 	$(BIN)/alembic upgrade head

@@ -8,7 +8,7 @@ import enum
 import re
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StringConstraints, model_validator
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80)]
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=400)]
@@ -37,7 +37,9 @@ class Nation(enum.StrEnum):
 
 class TranslationStatus(enum.StrEnum):
     draft = "draft"  # machine or unchecked: the page says so to the reader
-    reviewed = "reviewed"  # checked by a person who reads both languages
+    # Every segment approved by a named person who reads both languages (through the PO
+    # round trip, see app/content/README.md); the page says who checked it when.
+    checked = "checked"
 
 
 class Strict(BaseModel):
@@ -56,6 +58,17 @@ class TranslationMeta(Strict):
 
     status: TranslationStatus
     source_version: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{12}$")]
+    reviewer: Line | None = None  # who approved the last segments; checked pages only
+    checked_on: dt.date | None = None  # when the last segment was approved
+
+    @model_validator(mode="after")
+    def _checked_names_its_reviewer(self):
+        checked = self.status == TranslationStatus.checked
+        if checked and not (self.reviewer and self.checked_on):
+            raise ValueError("a checked translation needs reviewer and checked_on")
+        if not checked and (self.reviewer or self.checked_on):
+            raise ValueError("reviewer and checked_on are for a checked translation only")
+        return self
 
 
 class ExplainerMeta(Strict):

@@ -1,5 +1,6 @@
 """What the explainer and glossary pages show, built from the loaded content."""
 
+import datetime as dt
 from dataclasses import dataclass
 
 from app.explainers.content import SOURCE_LOCALE, Content, Explainer, GlossaryEntry
@@ -25,6 +26,7 @@ class ExplainerPage:
     in_english_instead: bool  # no translation yet: English shown with a notice
     draft: bool  # translated but not checked by a person
     out_of_date: bool  # translated from an older English text
+    checked_on: dt.date | None  # every segment approved by a named reviewer, on this date
     related: list[Link]
     steps: list[StepView]
     terms: list[Link]
@@ -85,11 +87,19 @@ def explainer_page(*, content: Content, locale: str, slug: str) -> ExplainerPage
     if explainer is None:
         return None
     translation = explainer.meta.translation
+    out_of_date = content.is_out_of_date(explainer)
     return ExplainerPage(
         explainer=explainer,
         in_english_instead=locale != SOURCE_LOCALE and explainer.locale == SOURCE_LOCALE,
         draft=translation is not None and translation.status == TranslationStatus.draft,
-        out_of_date=content.is_out_of_date(explainer),
+        out_of_date=out_of_date,
+        checked_on=(
+            translation.checked_on
+            if translation is not None
+            and translation.status == TranslationStatus.checked
+            and not out_of_date
+            else None
+        ),
         related=reader_first(
             [_link(content.explainer(locale, other)) for other in explainer.meta.related],
             locale=locale,

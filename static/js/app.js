@@ -51,7 +51,59 @@
   });
 
   // Read aloud with the browser's own speech, in the page's language; hidden where the
-  // browser cannot speak.
+  // browser cannot speak. Where the phone has no voice for the language, it says so
+  // plainly rather than offer a button that would read in silence or in the wrong accent.
+  var VOICE_WAIT_MS = 2000;
+
+  function primary(tag) {
+    return String(tag || "").toLowerCase().replace("_", "-").split("-")[0];
+  }
+
+  function hasVoiceFor(lang) {
+    var wanted = primary(lang);
+    return window.speechSynthesis.getVoices().some(function (voice) {
+      return primary(voice.lang) === wanted;
+    });
+  }
+
+  function setUpReader(reader, noVoice) {
+    var source = document.querySelector("[data-read-source]");
+    var article = source && source.closest("[lang]");
+    var lang = (article || document.documentElement).lang;
+    var startLabel = reader.textContent;
+    var decided = false;
+
+    function decide(final) {
+      var ok = hasVoiceFor(lang);
+      if (!ok && !final) return;
+      decided = true;
+      reader.hidden = !ok;
+      if (noVoice) noVoice.hidden = ok;
+    }
+    // Chrome loads its voices after the page; some browsers never say they changed.
+    reader.hidden = true;
+    window.speechSynthesis.addEventListener("voiceschanged", function () { decide(decided); });
+    decide(false);
+    setTimeout(function () { if (!decided) decide(true); }, VOICE_WAIT_MS);
+
+    reader.addEventListener("click", function () {
+      if (window.speechSynthesis.speaking) {
+        window.speechSynthesis.cancel();
+        reader.textContent = startLabel;
+        return;
+      }
+      var utterance = new SpeechSynthesisUtterance(source.innerText);
+      utterance.lang = lang;
+      var voice = window.speechSynthesis.getVoices().filter(function (v) {
+        return primary(v.lang) === primary(lang);
+      })[0];
+      if (voice) utterance.voice = voice;
+      utterance.onend = function () { reader.textContent = startLabel; };
+      reader.textContent = reader.dataset.stopLabel;
+      window.speechSynthesis.speak(utterance);
+    });
+  }
+
   function setUpTools() {
     var tools = document.querySelector("[data-tools]");
     if (!tools) return;
@@ -59,21 +111,7 @@
     var reader = tools.querySelector("[data-read-aloud]");
     if (reader && !("speechSynthesis" in window)) reader.hidden = true;
     if (reader && "speechSynthesis" in window) {
-      var startLabel = reader.textContent;
-      reader.addEventListener("click", function () {
-        if (window.speechSynthesis.speaking) {
-          window.speechSynthesis.cancel();
-          reader.textContent = startLabel;
-          return;
-        }
-        var source = document.querySelector("[data-read-source]");
-        var article = source.closest("[lang]");
-        var utterance = new SpeechSynthesisUtterance(source.innerText);
-        utterance.lang = (article || document.documentElement).lang;
-        utterance.onend = function () { reader.textContent = startLabel; };
-        reader.textContent = reader.dataset.stopLabel;
-        window.speechSynthesis.speak(utterance);
-      });
+      setUpReader(reader, document.querySelector("[data-no-voice]"));
     }
   }
 

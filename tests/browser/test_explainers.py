@@ -90,13 +90,55 @@ def test_glossary_meaning_opens_in_place_without_javascript(browser, live_server
     context.close()
 
 
+#: speechSynthesis.getVoices() answering with these voices, as a phone with them would.
+FAKE_VOICES = """
+(langs) => {
+  const voices = langs.map((lang) => ({lang, name: lang, localService: true, default: false,
+                                       voiceURI: lang}));
+  Object.defineProperty(window.speechSynthesis, "getVoices", {value: () => voices});
+}
+"""
+
+
+def with_voices(page, langs):
+    page.add_init_script(f"({FAKE_VOICES})({langs!r})")
+
+
 def test_explainer_tools_appear_with_javascript(page, live_server):
+    with_voices(page, ["en-GB"])
     page.goto(f"{live_server}/en/explainers/care-proceedings")
     assert page.get_by_role("button", name="Print").is_visible()
-    can_speak = page.evaluate("'speechSynthesis' in window")
-    assert page.get_by_role("button", name="Read aloud").is_visible() == can_speak
+    expect(page.get_by_role("button", name="Read aloud")).to_be_visible()
+    assert page.locator("[data-no-voice]").is_hidden()
     assert no_horizontal_scroll(page)
     screenshot(page, "explainer-care-proceedings-390")
+
+
+def test_read_aloud_says_plainly_when_the_phone_has_no_voice_for_the_language(page, live_server):
+    # Headless Chromium has no voice for Punjabi (nor, usually, any voice at all).
+    assert page.evaluate("speechSynthesis.getVoices().some(v => v.lang.startsWith('pa'))") is False
+    page.goto(f"{live_server}/pa/explainers/referral")
+    message = page.locator("[data-no-voice]")
+    expect(message).to_be_visible(timeout=5000)
+    assert "ਆਵਾਜ਼" in message.inner_text(), "in the reader's language"
+    assert page.locator("[data-read-aloud]").is_hidden()
+    assert page.locator("[data-print]").is_visible(), "printing still offered"
+    assert axe_violations(page) == []
+    screenshot(page, "explainer-pa-no-voice-390")
+
+
+def test_read_aloud_is_offered_where_the_phone_has_a_voice_for_the_language(page, live_server):
+    with_voices(page, ["en-GB", "pa-IN"])
+    page.goto(f"{live_server}/pa/explainers/referral")
+    expect(page.locator("[data-read-aloud]")).to_be_visible()
+    assert page.locator("[data-no-voice]").is_hidden()
+
+
+def test_an_english_voice_does_not_read_a_punjabi_page(page, live_server):
+    with_voices(page, ["en-GB"])
+    page.goto(f"{live_server}/pa/explainers/referral")
+    expect(page.locator("[data-no-voice]")).to_be_visible(timeout=5000)
+    assert page.locator("[data-read-aloud]").is_hidden()
 
 
 def test_pathway_map_fits_a_320_pixel_screen(page, live_server):

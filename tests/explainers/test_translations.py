@@ -18,7 +18,16 @@ from tests.pages import check_page
 ENGLISH = load_content(["en"])
 
 
-def translate(root, slug: str, *, version: str | None = None, status: str = "draft", **changes):
+def translate(
+    root,
+    slug: str,
+    *,
+    version: str | None = None,
+    status: str = "draft",
+    reviewer: str | None = None,
+    checked_on: str | None = None,
+    **changes,
+):
     """A Welsh file for an English explainer, its words marked, its facts kept."""
     english = frontmatter.load(CONTENT_DIR / "en" / "explainers" / f"{slug}.md")
     meta = dict(english.metadata)
@@ -27,6 +36,8 @@ def translate(root, slug: str, *, version: str | None = None, status: str = "dra
         "status": status,
         "source_version": version or ENGLISH.english.explainers[slug].version,
     }
+    if reviewer:
+        meta["translation"].update(reviewer=reviewer, checked_on=checked_on)
     meta.update(changes)
     folder = root / "cy" / "explainers"
     folder.mkdir(parents=True, exist_ok=True)
@@ -57,14 +68,40 @@ def test_a_draft_translation_says_so_in_the_readers_language(root, tmp_path):
     assert soup.select_one("article")["lang"] == "cy"
 
 
-def test_a_reviewed_translation_has_no_draft_notice(root, tmp_path):
-    translate(root, "referral", status="reviewed")
+def test_a_checked_translation_says_who_checked_it_when_not_that_it_is_a_draft(root, tmp_path):
+    translate(root, "referral", status="checked", reviewer="Ana", checked_on="2026-12-05")
     soup = check_page(client_for(root, tmp_path).get("/cy/explainers/referral").text)
-    assert not soup.select(".notice")
+    [notice] = soup.select(".notice")
+    assert notice.get_text(strip=True) == "Cafodd ei wirio gan gyfieithydd ar 5 Rhagfyr 2026."
+
+
+@pytest.mark.parametrize(
+    "translation",
+    [
+        {"status": "checked"},  # by whom, and when?
+        {"status": "checked", "reviewer": "Ana"},
+        {"status": "draft", "reviewer": "Ana", "checked_on": "2026-12-05"},
+    ],
+)
+def test_a_check_names_its_reviewer_and_date_and_a_draft_has_neither(root, translation):
+    translate(root, "referral")
+    path = root / "cy" / "explainers" / "referral.md"
+    post = frontmatter.load(path)
+    post["translation"] = {**post["translation"], **translation}
+    path.write_text(frontmatter.dumps(post))
+    with pytest.raises(ContentError, match="translation"):
+        load_content(["en", "cy"], root=root)
 
 
 def test_a_translation_of_an_older_english_text_is_marked_out_of_date(root, tmp_path):
-    translate(root, "referral", version="000000000000", status="reviewed")
+    translate(
+        root,
+        "referral",
+        version="000000000000",
+        status="checked",
+        reviewer="Ana",
+        checked_on="2026-12-05",
+    )
     soup = check_page(client_for(root, tmp_path).get("/cy/explainers/referral").text)
     assert "Mae’r dudalen Saesneg wedi newid" in soup.select_one(".notice").get_text()
 
@@ -122,13 +159,16 @@ def test_a_pathway_translation_of_an_unknown_step_is_refused(root):
         load_content(["en", "cy"], root=root)
 
 
-def test_translation_status_counts_drafts_and_out_of_date(root):
+def test_translation_status_counts_checked_drafts_out_of_date_and_missing(root):
     translate(root, "referral")
     translate(root, "adoption", version="000000000000")
+    translate(root, "care-proceedings", status="checked", reviewer="Ana", checked_on="2026-12-05")
     lines = report(["en", "cy"], root).splitlines()
     welsh = next(line for line in lines if line.startswith("cy"))
     total = len(load_content(["en"], root=root).english.explainers)
-    assert re.search(rf"\s2/{total}\s+2\s+1\s", welsh), welsh
+    done, checked, draft, old, missing = welsh.split()[2:7]
+    assert (checked, draft, old, missing) == ("1", "1", "1", str(total - 3)), welsh
+    assert done == f"{3 / total:.0%}"
 
 
 def test_the_real_translations_load_and_keep_the_english_facts():

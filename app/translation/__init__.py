@@ -1,0 +1,1 @@
+"""The translators' round trip: content pages to gettext PO files and back, with review."""
