@@ -181,3 +181,37 @@ def test_the_real_translations_load_and_keep_the_english_facts():
             assert set(re.findall(r"\[\[([a-z0-9-]+)", explainer.body)) == marks, (
                 f"{code}/{explainer.meta.slug} marks other glossary terms than the English"
             )
+
+
+def _bodies(folder) -> dict[str, str]:
+    from app.explainers.content import _read_front_matter
+
+    return {path.stem: _read_front_matter(path)[1] for path in sorted(folder.glob("*.md"))}
+
+
+@pytest.mark.parametrize(
+    "locale",
+    sorted(
+        p.name for p in CONTENT_DIR.iterdir() if (p / "pathway.yaml").is_file() and p.name != "en"
+    ),
+)
+def test_every_translation_in_the_repository_keeps_the_english_facts(locale):
+    """Numbers, phone numbers, links and glossary marks of every guide, glossary term and
+    pathway timescale in the repository agree with the English, as import insists."""
+    from app.explainers.facts import differences
+
+    problems = []
+    for kind in ("explainers", "glossary"):
+        english = _bodies(CONTENT_DIR / "en" / kind)
+        for slug, body in _bodies(CONTENT_DIR / locale / kind).items():
+            problems += [f"{kind}/{slug}: {d}" for d in differences(english[slug], body)]
+    english_steps = yaml.safe_load((CONTENT_DIR / "en" / "pathway.yaml").read_text())["steps"]
+    local = yaml.safe_load((CONTENT_DIR / locale / "pathway.yaml").read_text())
+    for step in english_steps:
+        words = (local.get("steps") or {}).get(step["slug"]) or {}
+        for nation, line in (words.get("timescale") or {}).items():
+            english_line = step["timescale"][nation]["text"]
+            problems += [
+                f"pathway/{step['slug']}/{nation}: {d}" for d in differences(english_line, line)
+            ]
+    assert problems == []
