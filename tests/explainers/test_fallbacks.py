@@ -2,16 +2,46 @@
 Arabic and Urdu pages keep its punctuation in place and screen readers speak it as English;
 lists put what is in the reader's language first."""
 
+import shutil
+
 import pytest
 from bs4 import BeautifulSoup
 
-from app.explainers.content import SOURCE_LOCALE, Content, LocaleContent, load_content
+from app.deps import get_session
+from app.explainers.content import CONTENT_DIR, SOURCE_LOCALE, Content, LocaleContent, load_content
 from app.explainers.pathway import Place, step_view, walk_screens
 from app.explainers.render import RenderEnv, render_markdown
 from app.explainers.schema import StepWords
 from app.explainers.service import STAGE_ORDER
+from app.i18n import locale_info
+from app.main import create_app
 
 LOCALES = ["ar", "ur", "cy"]
+
+
+#: Left out of every translation here, as when an English page has just been added, so each
+#: language has English to fall back to even once every real page is translated.
+NEW_IN_ENGLISH = {"explainers": "adoption", "glossary": "adoption-order"}
+
+
+@pytest.fixture(scope="module")
+def content_with_fallbacks(tmp_path_factory):
+    root = tmp_path_factory.mktemp("fallbacks") / "content"
+    shutil.copytree(CONTENT_DIR, root)
+    for folder in root.iterdir():
+        if folder.is_dir() and folder.name not in (SOURCE_LOCALE, "areas"):
+            for kind, slug in NEW_IN_ENGLISH.items():
+                (folder / kind / f"{slug}.md").unlink(missing_ok=True)
+    return root
+
+
+@pytest.fixture
+def app(settings, engine, db, content_with_fallbacks):
+    """The app on the real content less the pages above: the client fixture uses this one."""
+    changed = settings.model_copy(update={"content_dir": content_with_fallbacks})
+    app = create_app(changed, engine=engine)
+    app.dependency_overrides[get_session] = lambda: db
+    return app
 
 
 def content_of(client) -> Content:
@@ -83,6 +113,19 @@ def test_a_guide_shown_in_english_is_marked_english_and_its_interface_words_are_
         inside = soup.select_one(selector)
         marked = inside if inside.has_attr("lang") else inside.find_parent(attrs={"lang": True})
         assert (marked["lang"], marked["dir"]) == (locale, loc_dir), selector
+
+
+def test_a_reader_gets_english_with_a_notice_in_their_language(client):
+    content = content_of(client)
+    slug = next(s for s in content.english.explainers if content.explainer("pl", s).locale == "en")
+    _, soup = client.page(f"/pl/explainers/{slug}")
+    notice = soup.select_one(".notice").get_text(" ", strip=True)
+    polish = locale_info("pl").translations.gettext(
+        "This page is not in your language yet, so here it is in English."
+    )
+    assert notice == polish != "This page is not in your language yet, so here it is in English."
+    assert soup.select_one("article")["lang"] == "en"
+    assert soup.html["lang"] == "pl"
 
 
 def test_a_translated_guide_is_not_marked_english(client):

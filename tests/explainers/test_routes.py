@@ -4,7 +4,6 @@ import gzip
 
 import pytest
 
-from app.i18n import locale_info
 from tests.explainers.test_content import EXPLAINERS
 
 
@@ -65,20 +64,6 @@ def test_htmx_gets_the_explainer_fragment_with_its_own_etag(client):
 
 def test_missing_explainer_is_404(client):
     client.page("/en/explainers/no-such-thing", status=404)
-
-
-def test_a_reader_gets_english_with_a_notice_in_their_language(client):
-    """Every guide is in Welsh now; a Polish reader still meets English fallbacks."""
-    content = client.http.app.state.content
-    slug = next(s for s in content.english.explainers if content.explainer("pl", s).locale == "en")
-    _, soup = client.page(f"/pl/explainers/{slug}")
-    notice = soup.select_one(".notice").get_text(" ", strip=True)
-    polish = locale_info("pl").translations.gettext(
-        "This page is not in your language yet, so here it is in English."
-    )
-    assert notice == polish != "This page is not in your language yet, so here it is in English."
-    assert soup.select_one("article")["lang"] == "en"
-    assert soup.html["lang"] == "pl"
 
 
 def test_glossary_lists_every_term_and_each_has_a_page(client):
