@@ -13,6 +13,7 @@ import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
 import httpcore
@@ -118,13 +119,20 @@ class GuardedBackend(httpcore.NetworkBackend):
         self.inner.sleep(seconds)
 
 
+@lru_cache(maxsize=1)
+def _tls_context() -> ssl.SSLContext:
+    """The system's trusted certificates, loaded once per process (about 50 ms each time,
+    and an app makes a feed client whenever it starts); a context is safe to share."""
+    return ssl.create_default_context()
+
+
 class GuardedTransport(httpx.HTTPTransport):
     """httpx's transport with the connection pool on the guarded backend."""
 
     def __init__(self, backend: GuardedBackend) -> None:
-        super().__init__(retries=0)
+        super().__init__(verify=_tls_context(), retries=0)
         self._pool = httpcore.ConnectionPool(
-            ssl_context=ssl.create_default_context(),
+            ssl_context=_tls_context(),
             network_backend=backend,
             max_connections=10,
             retries=0,
