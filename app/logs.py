@@ -33,10 +33,12 @@ ACCESS = logging.getLogger("next_steps.access")
 # What a proxy's request id may look like (nginx's $request_id is 32 hex digits).
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 # Loggers whose INFO lines would carry addresses with secrets in them, or raw request lines.
-QUIET = ("httpx", "httpcore", "urllib3", "requests", "pywebpush", "asyncio")
+QUIET = ("httpx", "httpcore", "urllib3", "requests", "pywebpush", "asyncio", "alembic")
 SILENT = ("uvicorn.access", "gunicorn.access")
 # LogRecord attributes that are not `extra=` fields.
-_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
+_STANDARD = set(vars(logging.makeLogRecord({}))) | {
+    "message", "asctime", "taskName", "color_message",  # uvicorn's copy with terminal colours
+}  # fmt: skip
 
 
 class JsonFormatter(logging.Formatter):

@@ -19,6 +19,9 @@ keepalive = 5
 # Requests past these are refused by gunicorn itself (nginx limits bodies first).
 limit_request_line = 8190
 limit_request_fields = 100
+# gunicorn 23+'s control socket would be one path per user ($HOME/.gunicorn): two instances
+# would fight over it, and systemd's ProtectHome forbids it. Signals do the same job.
+control_socket_disable = True
 accesslog = None  # the app's own access line has no address or query (app/logs.py)
 errorlog = "-"
 loglevel = "info"

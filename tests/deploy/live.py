@@ -10,6 +10,7 @@ import os
 import re
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -75,11 +76,13 @@ class Process:
                 self.popen.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
                 self.kill()
-        self._log.close()
+        if not self._log.closed:
+            self._log.close()
         return self.popen.returncode
 
     def output(self) -> str:
-        self._log.flush()
+        if not self._log.closed:
+            self._log.flush()
         return self.log_path.read_text(errors="replace")
 
 
@@ -124,6 +127,8 @@ class Browser:
     def __init__(self, base: str, *, verify=True, timeout: float = 30) -> None:
         self.base = base
         self.cookies: dict[str, str] = {}
+        if isinstance(verify, str | Path):  # a certificate to trust, and only that
+            verify = ssl.create_default_context(cafile=str(verify))
         self.http = httpx.Client(verify=verify, timeout=timeout, follow_redirects=False)
         self.token = ""
 
@@ -163,3 +168,121 @@ class Browser:
         return self.form(
             "/en/sign-in", "/en/sign-in", {"name": name, "passphrase": passphrase}, **kwargs
         )
+
+
+def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and localhost, made here (the `cryptography` package),
+    and its key; clients trust exactly this certificate."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "nextsteps.test")])
+    now = dt.datetime.now(dt.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            ),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
+SHIPPED_UPSTREAMS = (
+    "    server 127.0.0.1:8001 max_fails=1 fail_timeout=10s;\n"
+    "    server 127.0.0.1:8002 max_fails=1 fail_timeout=10s;\n"
+)
+
+
+class Nginx:
+    """deploy/nginx/next-steps.conf itself, with only its addresses, paths and certificate
+    swapped for this test's, run by Debian's nginx on loopback."""
+
+    def __init__(self, folder: Path, *, upstreams: list[int], static_root: Path) -> None:
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+        self.cert, key = self_signed_certificate(folder)
+        self.http_port, self.https_port = free_port(), free_port()
+        site = (ROOT / "deploy" / "nginx" / "next-steps.conf").read_text()
+        swaps = {
+            SHIPPED_UPSTREAMS: "".join(
+                f"    server 127.0.0.1:{port} max_fails=1 fail_timeout=10s;\n" for port in upstreams
+            ),
+            "listen 80;": f"listen 127.0.0.1:{self.http_port};",
+            "listen [::]:80;": "",
+            "listen 443 ssl http2;": f"listen 127.0.0.1:{self.https_port} ssl http2;",
+            "listen [::]:443 ssl http2;": "",
+            "/var/log/nginx/": f"{folder}/",
+            "/etc/letsencrypt/live/nextsteps.example/fullchain.pem": str(self.cert),
+            "/etc/letsencrypt/live/nextsteps.example/privkey.pem": str(key),
+            "root /var/www/next-steps;": f"root {static_root};",
+            "/etc/nginx/next-steps-proxy.conf": str(
+                ROOT / "deploy" / "nginx" / "next-steps-proxy.conf"
+            ),
+            "/var/www/letsencrypt": str(folder / "acme"),
+        }
+        for shipped, here in swaps.items():
+            assert shipped in site, f"deploy/nginx/next-steps.conf no longer has {shipped!r}"
+            site = site.replace(shipped, here)
+        (folder / "site.conf").write_text(site)
+        temp = "\n".join(
+            f"    {kind}_temp_path {folder}/{kind};"
+            for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+        )
+        (folder / "nginx.conf").write_text(
+            ("user root;\n" if os.geteuid() == 0 else "")
+            + f"pid {folder}/nginx.pid;\nworker_processes 1;\ndaemon off;\n"
+            f"error_log {folder}/main-error.log warn;\n"
+            "events { worker_connections 1024; }\n"
+            "http {\n    include /etc/nginx/mime.types;\n    access_log off;\n"
+            f"{temp}\n    include {folder}/site.conf;\n}}\n"
+        )
+        checked = subprocess.run(
+            ["nginx", "-t", "-q", "-e", f"{folder}/main-error.log", "-c", f"{folder}/nginx.conf"],
+            capture_output=True, text=True,
+        )  # fmt: skip
+        assert checked.returncode == 0, checked.stderr
+        self.process = Process(
+            "nginx",
+            ["nginx", "-e", f"{folder}/main-error.log", "-c", f"{folder}/nginx.conf"],
+            {"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
+            folder,
+        )
+        self.base = f"https://127.0.0.1:{self.https_port}"
+
+    def access_lines(self) -> list[str]:
+        path = self.folder / "next-steps.access.log"
+        return path.read_text().splitlines() if path.exists() else []
+
+    def all_logs(self) -> str:
+        return "\n".join(
+            path.read_text(errors="replace") for path in sorted(self.folder.glob("*.log"))
+        )
+
+    def stop(self) -> None:
+        self.process.stop()
