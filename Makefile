@@ -13,7 +13,7 @@ STAMP := $(VENV)/.installed
 # pytest-xdist workers: one per core by default (each with its own databases).
 TEST_WORKERS ?= auto
 
-.PHONY: help install run test translations translation-status compile-translations migrate demo bench lock lint clean
+.PHONY: help install run test scale-test translations translation-status compile-translations migrate demo bench lock lint clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 24
@@ -61,6 +61,10 @@ test: install ## Install everything (Chromium and fonts too), lint, and run the 
 	scripts/test-deps
 	$(BIN)/ruff check app tests bench alembic
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --durations=20
+
+scale-test: install ## Two app instances behind nginx (TLS), two workers, PostgreSQL, under load, one of each killed
+	scripts/test-deps
+	$(BIN)/pytest -m scale -s -p no:cacheprovider tests/deploy/test_scale.py
 
 bench: install ## Run the benchmarks (each prints a ratio against a baseline from the same run)
 	$(BIN)/python -m bench
