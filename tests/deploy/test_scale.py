@@ -14,8 +14,8 @@ is still delivered exactly once. Prints requests, errors, p50/p99 and deliveries
 """
 
 import collections
-import os
 import datetime as dt
+import os
 import random
 import re
 import socket
