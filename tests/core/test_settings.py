@@ -105,6 +105,21 @@ def test_secret_files_that_cannot_be_used_stop_start_up(tmp_path):
         Settings(secret_key="k" * 40, secret_key_file=tmp_path / "weak")
 
 
+def test_the_environment_file_template_reads_the_same_in_a_shell():
+    """deploy/backup and deploy/restore read it with `set -a; . FILE` when run by hand."""
+    import subprocess
+
+    template = ROOT / "deploy" / "next-steps.env"
+    shell = subprocess.run(
+        ["bash", "-c", f'set -a; . "{template}"; env -0'], capture_output=True, check=True,
+        env={"PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+    seen = dict(item.split("=", 1) for item in shell.stdout.decode().split("\0") if "=" in item)
+    assert {k: seen.get(k) for k in env_file_values(template.read_text())} == env_file_values(
+        template.read_text()
+    )
+
+
 def env_file_values(text: str) -> dict[str, str]:
     return dict(
         line.split("=", 1) for line in text.splitlines() if line and not line.startswith("#")

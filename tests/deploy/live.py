@@ -8,6 +8,7 @@ instance whole (`SIGKILL` to the group) as a crash would.
 
 import os
 import re
+import shutil
 import signal
 import socket
 import ssl
@@ -21,6 +22,7 @@ import httpx
 from app.settings import ROOT
 
 BIN = Path(sys.executable).parent
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 CSRF_INPUT = re.compile(r'name="csrftoken" value="([^"]+)"')
 CSRF_HEADER = re.compile(r'"x-csrftoken": "([^"]+)"')
 
@@ -263,13 +265,13 @@ class Nginx:
             f"{temp}\n    include {folder}/site.conf;\n}}\n"
         )
         checked = subprocess.run(
-            ["nginx", "-t", "-q", "-e", f"{folder}/main-error.log", "-c", f"{folder}/nginx.conf"],
+            [NGINX, "-t", "-q", "-e", f"{folder}/main-error.log", "-c", f"{folder}/nginx.conf"],
             capture_output=True, text=True,
         )  # fmt: skip
         assert checked.returncode == 0, checked.stderr
         self.process = Process(
             "nginx",
-            ["nginx", "-e", f"{folder}/main-error.log", "-c", f"{folder}/nginx.conf"],
+            [NGINX, "-e", f"{folder}/main-error.log", "-c", f"{folder}/nginx.conf"],
             {"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
             folder,
         )
