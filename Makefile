@@ -15,7 +15,7 @@ TRANSLATIONS_DIR ?= translations/export
 # pytest-xdist workers: one per core by default (each with its own databases).
 TEST_WORKERS ?= auto
 
-.PHONY: help install run test translations translation-status translation-export translation-import compile-translations migrate demo bench lock lint clean
+.PHONY: help install run test scale-test translations translation-status translation-export translation-import compile-translations migrate demo bench lock lint clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 24
@@ -64,12 +64,16 @@ demo: migrate ## Load the demo accounts and data (never in production)
 	FEEDS_ALLOW_LOOPBACK=1 $(BIN)/python -m app.demo --origin http://$(HOST):$(PORT)
 
 run: demo ## Install everything and serve the app with demo data at http://$(HOST):$(PORT)
-	DEMO_FEEDS=1 FEEDS_ALLOW_LOOPBACK=1 $(BIN)/uvicorn app.asgi:app --host $(HOST) --port $(PORT) --no-proxy-headers
+	DEMO_FEEDS=1 FEEDS_ALLOW_LOOPBACK=1 LOG_FORMAT=$${LOG_FORMAT:-text} $(BIN)/uvicorn app.asgi:app --host $(HOST) --port $(PORT) --no-proxy-headers
 
 test: install ## Install everything (Chromium and fonts too), lint, and run the whole suite on every core
 	scripts/test-deps
 	$(BIN)/ruff check app tests bench alembic
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --durations=20
+
+scale-test: install ## Two app instances behind nginx (TLS), two workers, PostgreSQL, under load, one of each killed
+	scripts/test-deps
+	$(BIN)/pytest -m scale -s -p no:cacheprovider tests/deploy/test_scale.py
 
 bench: install ## Run the benchmarks (each prints a ratio against a baseline from the same run)
 	$(BIN)/python -m bench

@@ -45,3 +45,34 @@ class HashedStatic(StaticFiles):
         requested = Path(super().get_path(scope)).as_posix()
         response.headers["Cache-Control"] = IMMUTABLE if requested in self._real else "no-cache"
         return response
+
+
+def publish(target: Path, source: Path = STATIC_DIR) -> int:
+    """Writes every static file into `target` under its hashed name, for the web server to
+    serve straight from disk (deploy/nginx). Files of earlier builds are left, so a page
+    cached before an upgrade still finds its own CSS and scripts. Returns how many were new."""
+    import os
+    import shutil
+
+    written = 0
+    for relative, hashed in HashedStatic(source)._urls.items():
+        destination = target / hashed
+        if destination.exists():
+            continue
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        partial = destination.with_name(destination.name + ".partial")
+        shutil.copyfile(source / relative, partial)
+        os.chmod(partial, 0o644)
+        partial.replace(destination)
+        written += 1
+    return written
+
+
+if __name__ == "__main__":
+    import sys
+
+    if len(sys.argv) == 3 and sys.argv[1] == "publish":
+        count = publish(Path(sys.argv[2]))
+        print(f"{count} static files written to {sys.argv[2]}")
+    else:
+        raise SystemExit("usage: python -m app.assets publish FOLDER")

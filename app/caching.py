@@ -18,7 +18,7 @@ only kept when its route marked it and it is a 200 without `Set-Cookie` and with
 import gzip
 import hashlib
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import brotli
@@ -80,6 +80,7 @@ class _Prepared:
     brotli: _Variant
     not_modified_headers: list[tuple[bytes, bytes]]
     etags: frozenset[bytes]
+    route: str | None = None  # the route template that made it, for the access log
 
     def variant(self, accept_encoding: bytes) -> _Variant:
         return getattr(self, _chosen_coding(accept_encoding))
@@ -177,6 +178,9 @@ class PreparedPages:
             prepared = await self._answer_and_keep(key, scope, receive, send)
             if prepared is None:
                 return
+        log = scope.get("next_steps.log")
+        if log is not None:
+            log["route"] = prepared.route
         variant = prepared.variant(accept_encoding)
         if if_none_match and _matches(if_none_match, prepared.etags):
             await send(
@@ -238,7 +242,8 @@ class PreparedPages:
         body = b"".join(chunks)
         if (b"content-encoding", b"gzip") in [(k.lower(), v) for k, v in headers]:
             body = gzip.decompress(body)  # compressed on the way out; kept as it was made
-        prepared = _build(start["status"], headers, body)
+        route = (scope.get("next_steps.log") or {}).get("route")
+        prepared = replace(_build(start["status"], headers, body), route=route)
         self.pages[key] = prepared
         if len(self.pages) > MAX_PAGES:
             self.pages.popitem(last=False)

@@ -1,6 +1,8 @@
 """The database engine and sessions: SQLite (WAL, foreign keys) or PostgreSQL (psycopg 3)."""
 
-from sqlalchemy import event, text
+from functools import cache
+
+from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlmodel import create_engine
@@ -20,6 +22,7 @@ def make_engine(settings: Settings) -> Engine:
             pool_size=POOL_SIZE,
             max_overflow=POOL_OVERFLOW,
             pool_timeout=POOL_TIMEOUT,
+            hide_parameters=True,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
@@ -37,6 +40,9 @@ def make_engine(settings: Settings) -> Engine:
         max_overflow=POOL_OVERFLOW,
         pool_timeout=POOL_TIMEOUT,
         connect_args={"connect_timeout": 3},
+        # A database error's text would otherwise quote the values of the row (names,
+        # appointment notes) into whatever logs it.
+        hide_parameters=True,
     )
 
 
@@ -84,3 +90,34 @@ def check_database(engine: Engine) -> bool:
     except DBAPIError:
         return False
     return True
+
+
+@cache
+def _revisions() -> tuple[frozenset[str], frozenset[str]]:
+    """This build's newest Alembic revisions, and every revision it knows."""
+    from alembic.script import ScriptDirectory
+
+    from app.settings import ROOT
+
+    scripts = ScriptDirectory(str(ROOT / "alembic"))
+    return frozenset(scripts.get_heads()), frozenset(r.revision for r in scripts.walk_revisions())
+
+
+def schema_state(engine: Engine) -> str:
+    """Where the database's schema stands for this build: "current" (at its head),
+    "newer" (migrated past it, by a later build: fine while migrations follow "add, then
+    use, then remove"), "behind" (migrations still to run) or "unavailable"."""
+    try:
+        with engine.connect() as connection:
+            if not inspect(connection).has_table("alembic_version"):
+                return "behind"
+            applied = {
+                row[0]
+                for row in connection.execute(text("SELECT version_num FROM alembic_version"))
+            }
+    except DBAPIError:
+        return "unavailable"
+    heads, known = _revisions()
+    if applied == heads:
+        return "current"
+    return "behind" if applied <= known else "newer"

@@ -4,7 +4,6 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from babel import Locale, localedata
 from babel.core import negotiate_locale as babel_negotiate
@@ -89,11 +88,13 @@ def formatting_locale(code: str) -> str:
 
 
 class Formatter:
-    """Babel date and time formatting for one locale, in the site's time zone."""
+    """Babel date and time formatting for one locale, in the site's time zone (TIMEZONE)."""
 
-    def __init__(self, code: str, timezone: str) -> None:
+    def __init__(self, code: str) -> None:
+        from app.localtime import zone
+
         self.locale = formatting_locale(code)
-        self.tz = ZoneInfo(timezone)
+        self.tz = zone()
 
     def datetime(self, value: dt.datetime, fmt: str = "medium") -> str:
         return format_datetime(value, fmt, tzinfo=self.tz, locale=self.locale)

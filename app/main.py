@@ -19,6 +19,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import RedirectResponse, Response
 from starlette.types import Receive, Scope, Send
 
+from app import localtime
 from app.accounts.models import utcnow
 from app.accounts.secrets import Busy
 from app.caching import PreparedPages, PreparedStore
@@ -26,6 +27,7 @@ from app.calendar.worker import FeedRefresher, NoRefresher, feed_client
 from app.db import is_unavailable, make_engine
 from app.deps import SignInRequired
 from app.i18n import LOCALE_COOKIE, LocaleInfo, locale_info, negotiate
+from app.logs import RequestLog, RouteName
 from app.notify.webpush import public_key, sender_for
 from app.notify.worker import NoNotifier, Notifier
 from app.routes import (
@@ -64,10 +66,14 @@ class NextSteps(FastAPI):
     not only in front of our middleware: a prepared page needs none of them, and on a
     page served thousands of times a second each layer costs as much as the lookup."""
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, *, trusted_proxies: list, **kwargs) -> None:
         super().__init__(**kwargs)
         self.state.prepared = PreparedStore()
-        self._front = PreparedPages(super().__call__, store=self.state.prepared)
+        # Outermost, so that prepared pages too have a request id and an access line.
+        self._front = RequestLog(
+            PreparedPages(super().__call__, store=self.state.prepared),
+            trusted_proxies=trusted_proxies,
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self._front(scope, receive, send)
@@ -90,6 +96,7 @@ def create_app(
     The read-only `site` (content, search, service worker) is built once per process and
     shared unless one is given."""
     settings = settings or Settings()
+    localtime.configure(settings.timezone)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -118,6 +125,7 @@ def create_app(
         # data) for any exporter configured in the environment, and its per-request check
         # of the global providers was half the cost of a prepared page.
         telemetry=NO_TELEMETRY,
+        trusted_proxies=settings.trusted_proxy_networks,
     )
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings)
@@ -162,6 +170,7 @@ def create_app(
     # NextSteps): security headers wrap everything else, then CSRF, then compression.
     # Level 6 compresses pages nearly as small as 9 at a fraction of the time; prepared
     # pages are compressed once at the best level instead.
+    app.add_middleware(RouteName)
     app.add_middleware(GZipMiddleware, minimum_size=500, compresslevel=6)
     app.add_middleware(
         asgi_csrf,

@@ -136,18 +136,24 @@ class MultipartTokenMiddleware:
         await self.app(scope, receive, send)
 
 
+def is_trusted_address(address: str, trusted: list) -> bool:
+    """Whether `address` is in one of the `trusted` networks (TRUSTED_PROXIES)."""
+    import ipaddress
+
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in trusted)
+
+
 def client_address(request, trusted: list) -> str:
     """The visitor's network address. X-Forwarded-For is believed only when the request
     came straight from a trusted proxy, and then only as far back as proxies are trusted:
     anyone can write the header, so believing it otherwise lets a guesser reset limits."""
-    import ipaddress
 
     def is_trusted(address: str) -> bool:
-        try:
-            ip = ipaddress.ip_address(address)
-        except ValueError:
-            return False
-        return any(ip in network for network in trusted)
+        return is_trusted_address(address, trusted)
 
     peer = request.client.host if request.client else "unknown"
     if not trusted or not is_trusted(peer):

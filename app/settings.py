@@ -5,6 +5,7 @@ import secrets
 import tempfile
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -31,13 +32,22 @@ class Settings(BaseSettings):
         description="Key that signs cookies and CSRF tokens. Empty means generate one into "
         "DATA_DIR/secret_key on first run and reuse it.",
     )
+    secret_key_file: Path | None = Field(
+        None,
+        description="A file holding SECRET_KEY (e.g. a systemd credential), read at start. "
+        "Set this or SECRET_KEY, not both.",
+    )
     locales: str = Field(
         "en,cy,pl,ro,pa,ur,pt,es,ar,bn,gu",
         description="Comma-separated locales served, English first. Each needs a catalog in "
         "app/locales/ (English is the source language).",
     )
     default_locale: str = Field("en", description="Locale used when nothing else says which.")
-    timezone: str = Field("Europe/London", description="Zone that dates and times are shown in.")
+    timezone: str = Field(
+        "Europe/London",
+        description="IANA zone that dates and times are shown in, that typed-in and floating "
+        "times are read in, and that reminders (the evening before, quiet hours) are planned in.",
+    )
     quick_exit_url: str = Field(
         "https://www.bbc.co.uk/weather",
         description="Neutral page that 'Leave this site quickly' opens instead of ours.",
@@ -116,6 +126,11 @@ class Settings(BaseSettings):
         description="The site's Web Push (VAPID) private key, PEM. Empty means generate one "
         "into DATA_DIR/vapid_private_key.pem on first start and reuse it.",
     )
+    vapid_private_key_file: Path | None = Field(
+        None,
+        description="A file holding VAPID_PRIVATE_KEY (PEM), read at start. Set this or "
+        "VAPID_PRIVATE_KEY, not both.",
+    )
     vapid_subject: str = Field(
         "",
         description="Who push services may contact about our messages: a real `mailto:` "
@@ -154,6 +169,34 @@ class Settings(BaseSettings):
         ROOT / "app" / "content",
         description="Folder of explainers, glossary and pathway files (see its README).",
     )
+    log_format: Literal["json", "text"] = Field(
+        "json",
+        description="Logs on standard error: `json` (one object a line, with a request id) "
+        "or `text` for reading in a terminal. Neither ever holds personal data.",
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", description="The least serious log lines written."
+    )
+
+    @model_validator(mode="after")
+    def secrets_from_files(self):
+        """SECRET_KEY_FILE and VAPID_PRIVATE_KEY_FILE, read once, checked like the values."""
+        for name in ("secret_key", "vapid_private_key"):
+            path = getattr(self, f"{name}_file")
+            if path is None:
+                continue
+            if getattr(self, name):
+                raise ValueError(f"Set {name.upper()} or {name.upper()}_FILE, not both")
+            try:
+                value = Path(path).read_text().strip()
+            except OSError as error:
+                raise ValueError(f"{name.upper()}_FILE cannot be read: {error.strerror}") from None
+            if not value:
+                raise ValueError(f"{name.upper()}_FILE is empty")
+            if name == "secret_key":
+                self.refuse_placeholder(value)
+            setattr(self, name, value)
+        return self
 
     @model_validator(mode="after")
     def no_demo_in_production(self):
@@ -175,6 +218,17 @@ class Settings(BaseSettings):
     def real_vapid_subject(cls, value: str) -> str:
         if value:
             check_vapid_subject(value)
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def real_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("TIMEZONE must be an IANA zone such as Europe/London") from None
         return value
 
     @field_validator("secret_key")
@@ -286,3 +340,62 @@ def _kept_secret(path: Path, make) -> str:
         finally:
             os.unlink(tmp)
     return path.read_text().strip()
+
+
+# What deploy/next-steps.env sets on a real server; every other setting is listed there
+# commented out, at its default. `python -m app.settings env-template` writes the file and
+# a test fails when it and this class disagree.
+PRODUCTION_VALUES = {
+    "database_url": "postgresql://next_steps@/next_steps",
+    "data_dir": "/var/lib/next-steps",
+    "secret_key_file": "/etc/next-steps/secret_key",
+    "vapid_private_key_file": "/etc/next-steps/vapid_private_key.pem",
+    "production": "true",
+    "public_origin": "https://nextsteps.example",
+    "vapid_subject": "mailto:support@nextsteps.example",
+    "secure_cookies": "true",
+    "trusted_proxies": "127.0.0.1,::1",
+    "notify_in_process": "false",
+    "feed_refresh_in_process": "false",
+}
+
+
+def env_template() -> str:
+    """The environment file for a server: every setting with its help, production values
+    set, the rest commented out at their defaults."""
+    import textwrap
+
+    lines = [
+        "# Next Steps: the environment of every process (web, workers, migrations, backups).",
+        "# Made by `python -m app.settings env-template`; README.md's settings table says",
+        "# more. Copy to /etc/next-steps/next-steps.env (mode 640, root:next-steps) and edit",
+        "# what is set. Secrets are never written here: the *_FILE settings name files.",
+        "",
+    ]
+    for name, field in Settings.model_fields.items():
+        default = field.default
+        if isinstance(default, Path):
+            default = default.relative_to(ROOT) if default.is_relative_to(ROOT) else default
+        shown = (
+            ""
+            if default is None
+            else str(default).lower()
+            if isinstance(default, bool)
+            else str(default)
+        )
+        lines += ["# " + line for line in textwrap.wrap(field.description or "", 86)]
+        if name in PRODUCTION_VALUES:
+            lines.append(f"{name.upper()}={PRODUCTION_VALUES[name]}")
+        else:
+            lines.append(f"# {name.upper()}={shown}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:] == ["env-template"]:
+        sys.stdout.write(env_template())
+    else:
+        raise SystemExit("usage: python -m app.settings env-template")

@@ -56,7 +56,7 @@ def _csrf_token(context: Context) -> str:
 
 
 def _formatter(context: Context) -> Formatter:
-    return Formatter(context["loc"].code, context["timezone"])
+    return Formatter(context["loc"].code)
 
 
 @pass_context
@@ -112,7 +112,6 @@ class Pages:
             static=static.url,
             csrf_token=_csrf_token,
             quick_exit_url=settings.quick_exit_url,
-            timezone=settings.timezone,
             available_locales=[locale_info(code) for code in settings.locale_list],
         )
         env.filters.update(

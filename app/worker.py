@@ -10,6 +10,7 @@ import logging
 import signal
 import threading
 
+from app import localtime, logs
 from app.db import make_engine
 from app.notify.webpush import sender_for
 from app.notify.worker import PASS_SECONDS, run_pass
@@ -25,8 +26,9 @@ def main(argv: list[str] | None = None) -> None:
         "--idle-seconds", type=float, default=PASS_SECONDS, help="wait when nothing is due"
     )
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = Settings()
+    logs.configure(settings.log_format, settings.log_level)
+    localtime.configure(settings.timezone)
     sender = sender_for(settings, concurrency=max(8, args.lanes * 2))
     if sender is None:
         raise SystemExit("Set VAPID_SUBJECT (or an https PUBLIC_ORIGIN): notifications are off")

@@ -206,6 +206,7 @@ LONGEST_FIRST = (
     "tests/browser/test_every_page_worker.py",
     "tests/hostile/test_crowds.py",
     "tests/notify/test_workers_postgres.py",
+    "tests/deploy/test_backup.py",
     "tests/consent/test_gate.py",
 )
 

@@ -17,6 +17,7 @@ from typing import Any
 from icalendar import Calendar, Timezone
 from sqlmodel import Session
 
+from app import localtime
 from app.accounts import passkeys, service
 from app.accounts.models import User, as_utc
 from app.birth_plan import service as birth_plan
@@ -193,10 +194,10 @@ def collect(session: Session, *, user: User, national: dict[str, Resource] | Non
     return data
 
 
-def calendar_file(session: Session, *, user: User, timezone: str) -> bytes:
+def calendar_file(session: Session, *, user: User) -> bytes:
     """Every appointment as RFC 5545 iCalendar, with the zone they are shown in."""
     ics = Calendar.new(prodid=PRODID, name="Next Steps")
-    ics.add_component(Timezone.from_tzid(timezone))
+    ics.add_component(Timezone.from_tzid(localtime.zone().key))
     for event in calendar.ics_events(calendar.all_appointments(session, parent_id=user.id)):
         ics.add_component(event)
     return ics.to_ical()
@@ -206,7 +207,6 @@ def build_zip(
     session: Session,
     *,
     user: User,
-    timezone: str,
     render_html: Callable[[dict], str],
     national: dict[str, Resource] | None = None,
 ) -> bytes:
@@ -215,6 +215,6 @@ def build_zip(
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("my-data.json", json.dumps(data, ensure_ascii=False, indent=2))
-        archive.writestr("calendar.ics", calendar_file(session, user=user, timezone=timezone))
+        archive.writestr("calendar.ics", calendar_file(session, user=user))
         archive.writestr("my-data.html", render_html(data))
     return buffer.getvalue()

@@ -7,9 +7,8 @@ was first sent for the next afternoon).
 """
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
-LONDON = ZoneInfo("Europe/London")
+from app.localtime import at
 
 FEEDS = {
     "midwifery": "Community midwives",
@@ -23,7 +22,7 @@ def _event(uid: str, day: dt.date, start: str, end: str, summary: str, location:
            extra: str = "", sequence: int = 0) -> str:  # fmt: skip
     def stamp(clock: str) -> str:
         hour, minute = (int(part) for part in clock.split(":"))
-        local = dt.datetime.combine(day, dt.time(hour, minute), LONDON)
+        local = at(day, dt.time(hour, minute))
         return local.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
 
     return "\r\n".join(

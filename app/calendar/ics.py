@@ -2,7 +2,7 @@
 
 icalendar parses (VTIMEZONE, Windows zone names as Outlook writes them) and
 recurring-ical-events expands RRULE, RDATE, EXDATE and RECURRENCE-ID overrides within a
-bounded window. Floating times are taken as Europe/London; all-day events keep their
+bounded window. Floating times are taken as TIMEZONE's; all-day events keep their
 dates. Everything about size is capped before work is done, and expansion is bounded by
 count and by time: a rule that would make too many repeats (an endless minutely rule, or
 one started decades ago) is refused before it is expanded.
@@ -14,13 +14,13 @@ import math
 import threading
 import time
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 import icalendar
 import recurring_ical_events
 
+from app.localtime import zone
+
 UTC = dt.UTC
-LONDON = ZoneInfo("Europe/London")
 
 
 class IcsError(Exception):
@@ -96,13 +96,13 @@ def _text(component, name: str, limit: int = 2000) -> str:
 
 
 def _as_utc(value: dt.date | dt.datetime, *, end_of_day: bool = False) -> tuple[dt.datetime, bool]:
-    """A start or end in UTC; (time, all_day). Floating times are London times."""
+    """A start or end in UTC; (time, all_day). Floating times are local (TIMEZONE)."""
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
-            value = value.replace(tzinfo=LONDON)
+            value = value.replace(tzinfo=zone())
         return value.astimezone(UTC), False
-    # An all-day event: midnight London time of that date.
-    return dt.datetime.combine(value, dt.time(0), LONDON).astimezone(UTC), True
+    # An all-day event: local midnight of that date.
+    return dt.datetime.combine(value, dt.time(0), zone()).astimezone(UTC), True
 
 
 def _recurrence_id(component, repeating: set[str]) -> str:

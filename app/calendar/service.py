@@ -17,6 +17,7 @@ import httpx
 from sqlalchemy import or_
 from sqlmodel import Session, select
 
+from app import localtime
 from app.calendar.feeds import FeedError, fetch_feed, normalise_feed_url
 from app.calendar.ics import IcsError, Limits, Occurrence, parse_ics
 from app.calendar.merge import Current, Flag, SourceItem, Timed, changes, flags, merge
@@ -432,13 +433,11 @@ FAR_DATE = N_(
 
 def _typed_in(
     *, agency: str, summary: str, date: str, start_time: str, end_time: str, location: str,
-    who: str, what_to_bring: str, notes: str, timezone: str, date_checked: bool,
-    now: dt.datetime,
+    who: str, what_to_bring: str, notes: str, date_checked: bool, now: dt.datetime,
 ) -> dict:  # fmt: skip
-    """The fields of a typed-in appointment, checked; a date in the past or more than two
-    years ahead is asked about ("Is this right?") unless the parent has said it is."""
-    from zoneinfo import ZoneInfo
-
+    """The fields of a typed-in appointment (times are TIMEZONE's), checked; a date in the
+    past or more than two years ahead is asked about ("Is this right?") unless the parent
+    has said it is."""
     errors = {}
     if agency not in Agency.__members__:
         errors["agency"] = N_("Choose who the appointment is with.")
@@ -468,10 +467,9 @@ def _typed_in(
         end_clock = None
     if errors:
         raise FormError(errors)
-    zone = ZoneInfo(timezone)
-    start = dt.datetime.combine(day, start_clock, zone).astimezone(dt.UTC)
+    start = localtime.at(day, start_clock).astimezone(dt.UTC)
     end = (
-        dt.datetime.combine(day, end_clock, zone).astimezone(dt.UTC)
+        localtime.at(day, end_clock).astimezone(dt.UTC)
         if end_clock
         else start + dt.timedelta(hours=1)
     )
@@ -501,7 +499,6 @@ def add_manual(
     who: str = "",
     what_to_bring: str = "",
     notes: str = "",
-    timezone: str = "Europe/London",
     client_key: str = "",
     date_checked: bool = False,
     now: dt.datetime,
@@ -511,7 +508,7 @@ def add_manual(
     fields = _typed_in(
         agency=agency, summary=summary, date=date, start_time=start_time, end_time=end_time,
         location=location, who=who, what_to_bring=what_to_bring, notes=notes,
-        timezone=timezone, date_checked=date_checked, now=now,
+        date_checked=date_checked, now=now,
     )  # fmt: skip
     key = client_key if re.fullmatch(r"[A-Za-z0-9-]{8,64}", client_key or "") else ""
     uid = f"manual-{key or secrets.token_hex(8)}@nextsteps"
@@ -573,8 +570,7 @@ def _typed_in_appointment(
 def edit_manual(
     session: Session, *, parent_id: int, appointment_id: int, agency: str, summary: str,
     date: str, start_time: str, end_time: str, location: str = "", who: str = "",
-    what_to_bring: str = "", notes: str = "", timezone: str = "Europe/London",
-    date_checked: bool = False, now: dt.datetime,
+    what_to_bring: str = "", notes: str = "", date_checked: bool = False, now: dt.datetime,
 ) -> Appointment:  # fmt: skip
     """Change or move an appointment the parent typed in; its history says what changed."""
     appointment, event = _typed_in_appointment(
@@ -583,7 +579,7 @@ def edit_manual(
     fields = _typed_in(
         agency=agency, summary=summary, date=date, start_time=start_time, end_time=end_time,
         location=location, who=who, what_to_bring=what_to_bring, notes=notes,
-        timezone=timezone, date_checked=date_checked, now=now,
+        date_checked=date_checked, now=now,
     )  # fmt: skip
     agency_value = fields.pop("agency")
     if agency_value != appointment.agency:
@@ -637,15 +633,11 @@ def delete_manual(
     session.commit()
 
 
-def form_values(session: Session, *, parent_id: int, appointment: Appointment,
-                timezone: str = "Europe/London") -> dict:  # fmt: skip
-    """A typed-in appointment as its edit form shows it."""
-    from zoneinfo import ZoneInfo
-
+def form_values(session: Session, *, parent_id: int, appointment: Appointment) -> dict:
+    """A typed-in appointment as its edit form shows it (in TIMEZONE)."""
     event = typed_in_event(session, parent_id=parent_id, appointment=appointment)
-    zone = ZoneInfo(timezone)
-    start = as_utc(appointment.start).astimezone(zone)
-    end = as_utc(appointment.end).astimezone(zone)
+    start = as_utc(appointment.start).astimezone(localtime.zone())
+    end = as_utc(appointment.end).astimezone(localtime.zone())
     return {
         "agency": appointment.agency.value, "summary": appointment.summary,
         "date": start.date().isoformat(), "start_time": start.strftime("%H:%M"),
@@ -982,7 +974,7 @@ def ics_events(appointments: list[Appointment]) -> list:
         )
         event.add("dtstamp", stamp)
         if appointment.all_day:
-            event.add("dtstart", as_utc(appointment.start).astimezone(_london()).date())
+            event.add("dtstart", as_utc(appointment.start).astimezone(localtime.zone()).date())
         else:
             event.add("dtstart", as_utc(appointment.start))
             event.add("dtend", as_utc(appointment.end))
@@ -1013,15 +1005,12 @@ def to_ics(appointments: list[Appointment], *, name: str = "Next Steps") -> byte
     calendar.add("prodid", "-//Next Steps//Calendar//EN")
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", name)
+    # Times go out in UTC; this (widely honoured, not in RFC 5545) names the zone the
+    # calendar was kept in, for all-day dates and for apps that show a calendar's own zone.
+    calendar.add("x-wr-timezone", localtime.zone().key)
     for event in ics_events(appointments):
         calendar.add_component(event)
     return calendar.to_ical()
-
-
-def _london():
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo("Europe/London")
 
 
 def upcoming_for_export(session: Session, *, parent_id: int, now: dt.datetime) -> list[Appointment]:

@@ -1,12 +1,10 @@
-"""Agenda, week and month as a page shows them: days in London time, each with its items."""
+"""Agenda, week and month as a page shows them: days in TIMEZONE, each with its items."""
 
 import datetime as dt
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from app.calendar.service import AppointmentView
-
-LONDON = ZoneInfo("Europe/London")
+from app.localtime import local_date
 
 
 @dataclass(frozen=True)
@@ -16,26 +14,13 @@ class Day:
     in_month: bool = True
 
 
-def london_day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """Midnight to midnight in London, in UTC (23 or 25 hours on clock-change days)."""
-    start = dt.datetime.combine(day, dt.time(0), LONDON)
-    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), LONDON)
-    return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
-
-
-def london_date(moment: dt.datetime) -> dt.date:
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(LONDON).date()
-
-
 def by_day(
     views: list[AppointmentView], days: list[dt.date], month: int | None = None
 ) -> list[Day]:
-    """The given days, each with the appointments that start on it (London time)."""
+    """The given days, each with the appointments that start on it (in TIMEZONE)."""
     grouped: dict[dt.date, list[AppointmentView]] = {day: [] for day in days}
     for view in views:
-        day = london_date(view.appointment.start)
+        day = local_date(view.appointment.start)
         if day in grouped:
             grouped[day].append(view)
     return [Day(day, grouped[day], month is None or day.month == month) for day in days]

@@ -6,6 +6,7 @@ share the work without fetching one feed twice) and refreshes them one by one.
 
 import datetime as dt
 import logging
+import threading
 
 import httpx
 from sqlalchemy.engine import Engine
@@ -44,16 +45,27 @@ NoRefresher = Idle
 
 
 def main() -> None:
-    import time
+    import signal
 
+    from app import localtime, logs
     from app.db import make_engine
 
     settings = Settings()
+    logs.configure(settings.log_format, settings.log_level)
+    localtime.configure(settings.timezone)
     engine, client = make_engine(settings), feed_client(settings)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
     log.info("calendar worker started")
-    while True:
-        run_once(engine, client)
-        time.sleep(PASS_SECONDS)
+    while not stop.is_set():
+        try:
+            run_once(engine, client)
+        except Exception:
+            log.exception("feed refresh pass failed")
+        stop.wait(PASS_SECONDS)
+    client.close()
+    engine.dispose()
 
 
 if __name__ == "__main__":

@@ -50,7 +50,7 @@ class NotificationPreferences(SQLModel, table=True):
 
     user_id: int = Field(foreign_key="user.id", primary_key=True, ondelete="CASCADE")
     reminders: str = Field(default=DEFAULT_REMINDERS, max_length=60)  # REMINDER_CHOICES, joined
-    quiet_start: str | None = Field(default=None, max_length=5)  # "21:30", London time
+    quiet_start: str | None = Field(default=None, max_length=5)  # "21:30", in TIMEZONE
     quiet_end: str | None = Field(default=None, max_length=5)
     # On by default: a lock screen can be seen by the wrong person.
     discreet: bool = True

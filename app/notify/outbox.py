@@ -11,7 +11,6 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_skeleton, format_time
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -23,6 +22,7 @@ from app.calendar.labels import AGENCY_NAMES
 from app.calendar.models import Appointment, AppointmentChange, ChangeKind, SourceKind
 from app.forms import N_, FormError
 from app.i18n import formatting_locale, locale_info
+from app.localtime import at, zone
 from app.notify.models import (
     DEFAULT_REMINDERS,
     REMINDER_CHOICES,
@@ -34,7 +34,6 @@ from app.notify.models import (
 )
 from app.resources.models import PackDelivery, SharePack
 
-LONDON = ZoneInfo("Europe/London")
 EVENING_HOUR = 19
 MAX_PAYLOAD = 3000  # bytes of JSON before encryption; push services allow about 4 KB
 CHANGE_NOTICE_LIFETIME = dt.timedelta(days=7)
@@ -66,20 +65,20 @@ def in_quiet_hours(moment: dt.datetime, prefs: NotificationPreferences) -> bool:
     start, end = _clock(prefs.quiet_start), _clock(prefs.quiet_end)
     if start is None or end is None or start == end:
         return False
-    local = moment.astimezone(LONDON).time()
+    local = moment.astimezone(zone()).time()
     return start <= local < end if start < end else (local >= start or local < end)
 
 
 def _quiet_bounds(moment: dt.datetime, prefs) -> tuple[dt.datetime, dt.datetime]:
     """The start and end (UTC) of the quiet period that `moment` falls in."""
     start, end = _clock(prefs.quiet_start), _clock(prefs.quiet_end)
-    local = moment.astimezone(LONDON)
+    local = moment.astimezone(zone())
     day = local.date()
     if start > end and local.time() < end:  # after midnight in an overnight period
         day -= dt.timedelta(days=1)
-    began = dt.datetime.combine(day, start, LONDON)
+    began = at(day, start)
     end_day = day + dt.timedelta(days=1) if start > end else day
-    ends = dt.datetime.combine(end_day, end, LONDON)
+    ends = at(end_day, end)
     return began.astimezone(dt.UTC), ends.astimezone(dt.UTC)
 
 
@@ -105,8 +104,8 @@ def reminder_codes(prefs: NotificationPreferences) -> list[str]:
 
 def reminder_due(start: dt.datetime, code: str) -> dt.datetime:
     if code == "evening":
-        day_before = start.astimezone(LONDON).date() - dt.timedelta(days=1)
-        return dt.datetime.combine(day_before, dt.time(EVENING_HOUR), LONDON).astimezone(dt.UTC)
+        day_before = start.astimezone(zone()).date() - dt.timedelta(days=1)
+        return at(day_before, dt.time(EVENING_HOUR)).astimezone(dt.UTC)
     return start - dt.timedelta(minutes=int(code))
 
 
@@ -445,24 +444,25 @@ def tag_for(key: str) -> str:
 
 
 class Words:
-    """Dates, times and messages in one person's language, in London time."""
+    """Dates, times and messages in one person's language, in TIMEZONE."""
 
     def __init__(self, code: str, now: dt.datetime) -> None:
         self.info = locale_info(code)
         self.t = self.info.translations
         self.fmt_locale = formatting_locale(code)
-        self.today = now.astimezone(LONDON).date()
+        self.zone = zone()
+        self.today = now.astimezone(self.zone).date()
 
     def time(self, moment: dt.datetime) -> str:
-        return format_time(as_utc(moment), "short", tzinfo=LONDON, locale=self.fmt_locale)
+        return format_time(as_utc(moment), "short", tzinfo=self.zone, locale=self.fmt_locale)
 
     def date(self, moment: dt.datetime) -> str:
-        local = as_utc(moment).astimezone(LONDON)
-        return format_skeleton("MMMMEEEEd", local, tzinfo=LONDON, locale=self.fmt_locale)
+        local = as_utc(moment).astimezone(self.zone)
+        return format_skeleton("MMMMEEEEd", local, tzinfo=self.zone, locale=self.fmt_locale)
 
     def when(self, moment: dt.datetime, *, today: str, tomorrow: str, other: str) -> str:
         """One of three whole sentences (translators see each), filled with the time."""
-        day = as_utc(moment).astimezone(LONDON).date()
+        day = as_utc(moment).astimezone(self.zone).date()
         values = {"time": self.time(moment), "date": self.date(moment)}
         if day == self.today:
             return self.t.gettext(today) % values
@@ -529,9 +529,7 @@ def _shared(words: Words, message: OutboxMessage, session: Session, discreet: bo
         return words.t.gettext("Something new for you"), words.t.gettext(
             "Open Next Steps to see it."
         )
-    title = words.t.gettext("%(name)s shared some help with you") % {
-        "name": delivery.sent_by_name
-    }
+    title = words.t.gettext("%(name)s shared some help with you") % {"name": delivery.sent_by_name}
     return title, pack.title
 
 

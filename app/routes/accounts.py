@@ -75,9 +75,7 @@ def _known_device(request: Request, settings: Settings, name: str) -> str | None
         found = _device_signer(settings).loads(value)
     except BadSignature:
         return None
-    if not isinstance(found, dict) or found.get("a") != service.device_marker(
-        settings, name=name
-    ):
+    if not isinstance(found, dict) or found.get("a") != service.device_marker(settings, name=name):
         return None
     return str(found.get("d", ""))[:40] or None
 
@@ -607,7 +605,7 @@ def export_data(
         return template.render(loc=loc, data=data, request=None, **labels)
 
     body = export.build_zip(
-        session, user=access.parent, timezone=settings.timezone, render_html=render_html,
+        session, user=access.parent, render_html=render_html,
         national=national,
     )  # fmt: skip
     filename = f"next-steps-my-data-{now:%Y-%m-%d}.zip"

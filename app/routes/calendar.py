@@ -8,6 +8,7 @@ from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
+from app import localtime
 from app.calendar import demo, service, views
 from app.calendar.labels import AGENCY_NAMES, agency_options
 from app.consent.models import Permission
@@ -48,6 +49,7 @@ class AppointmentFields(BaseModel):
         """What the appointment says, as the service and the form take it back."""
         return self.model_dump(exclude={"date_checked", "client_key"})
 
+
 SeeAppointments = parent_access(Permission.see_appointments)
 EditAppointments = parent_access(Permission.edit_appointments)
 MAX_UPLOAD = 5 * 1024 * 1024
@@ -70,7 +72,7 @@ def _context(request: Request, access, loc, **extra) -> dict:
 
 
 def _today(now: dt.datetime) -> dt.date:
-    return views.london_date(now)
+    return localtime.local_date(now)
 
 
 @router.get("/{locale}/calendar/", include_in_schema=False)
@@ -81,15 +83,15 @@ def agenda(
     """Upcoming appointments as a list, with clashes and journeys flagged."""
     today = _today(now)
     start_day = today - dt.timedelta(days=30) if past else today
-    start, _ = views.london_day_bounds(start_day)
-    _, end = views.london_day_bounds(today + dt.timedelta(days=AGENDA_DAYS))
+    start, _ = localtime.day_bounds(start_day)
+    _, end = localtime.day_bounds(today + dt.timedelta(days=AGENDA_DAYS))
     found = service.appointments_between(
         session, parent_id=access.parent.id, start=start, end=end, agency=agency
     )
     days = [
         d
         for d in views.by_day(
-            found, sorted({views.london_date(v.appointment.start) for v in found})
+            found, sorted({localtime.local_date(v.appointment.start) for v in found})
         )
     ]
     sources = service.parent_sources(session, parent_id=access.parent.id)
@@ -104,8 +106,8 @@ def week(
     access: SeeAppointments, now: ClockDep, start: str | None = None, agency: str | None = None,
 ) -> Response:  # fmt: skip
     days = views.week_days(views.parse_day(start, _today(now)))
-    begin, _ = views.london_day_bounds(days[0])
-    _, end = views.london_day_bounds(days[-1])
+    begin, _ = localtime.day_bounds(days[0])
+    _, end = localtime.day_bounds(days[-1])
     found = service.appointments_between(
         session, parent_id=access.parent.id, start=begin, end=end, agency=agency
     )
@@ -123,8 +125,8 @@ def month(
 ) -> Response:  # fmt: skip
     year, number = views.parse_month(month, _today(now))
     days = views.month_days(year, number)
-    begin, _ = views.london_day_bounds(days[0])
-    _, end = views.london_day_bounds(days[-1])
+    begin, _ = localtime.day_bounds(days[0])
+    _, end = localtime.day_bounds(days[-1])
     found = service.appointments_between(
         session, parent_id=access.parent.id, start=begin, end=end, agency=agency
     )
@@ -196,10 +198,7 @@ def edit_form(
         is None
     ):
         raise HTTPException(status_code=404)
-    form = service.form_values(
-        session, parent_id=access.parent.id, appointment=detail.appointment,
-        timezone=settings.timezone,
-    )  # fmt: skip
+    form = service.form_values(session, parent_id=access.parent.id, appointment=detail.appointment)
     return _edit_page(request, loc, pages, access, detail.appointment, form)
 
 
@@ -213,7 +212,7 @@ def edit(
     try:
         service.edit_manual(
             session, parent_id=access.parent.id, appointment_id=appointment_id,
-            timezone=settings.timezone, date_checked=bool(fields.date_checked), now=now, **form,
+            date_checked=bool(fields.date_checked), now=now, **form,
         )  # fmt: skip
     except LookupError as missing:
         raise HTTPException(status_code=404) from missing
@@ -377,7 +376,7 @@ def add_appointment(
     form = fields.values()
     try:
         made = service.add_manual(
-            session, parent_id=access.parent.id, timezone=settings.timezone, now=now,
+            session, parent_id=access.parent.id, now=now,
             client_key=fields.client_key, date_checked=bool(fields.date_checked), **form,
         )  # fmt: skip
     except FormError as error:
@@ -460,7 +459,14 @@ def travel(
             "travel_minutes": loc.translations.gettext("Enter a number of minutes from 0 to 240.")
         }
         return _sources_page(
-            request, loc, pages, session, access, now, status_code=400, errors=errors,
+            request,
+            loc,
+            pages,
+            session,
+            access,
+            now,
+            status_code=400,
+            errors=errors,
             failed_form="travel",
         )
     return _back_to_sources(loc, access, "saved")
@@ -490,7 +496,7 @@ def private_feed(token: str, session: SessionDep, now: ClockDep) -> Response:
 @router.get("/demo-feeds/{name}.ics", include_in_schema=False)
 def demo_feed(name: str, settings: SettingsDep, now: ClockDep) -> Response:
     """The demo agencies' feeds (only with DEMO_FEEDS), dated from today."""
-    body = demo.demo_feed(name, views.london_date(now)) if settings.demo_feeds else None
+    body = demo.demo_feed(name, localtime.local_date(now)) if settings.demo_feeds else None
     if body is None:
         raise HTTPException(status_code=404)
     return Response(body, media_type="text/calendar; charset=utf-8")

@@ -1,10 +1,11 @@
-"""PWA plumbing and health: the service worker, the manifest, the offline page, /healthz."""
+"""PWA plumbing and health: the service worker, the manifest, the offline page, /healthz
+and /readyz."""
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from app.caching import add_vary, prepare
-from app.db import check_database
+from app.db import check_database, schema_state
 from app.deps import PagesDep, SettingsDep
 
 router = APIRouter()
@@ -17,6 +18,20 @@ def healthz(request: Request) -> JSONResponse:
     return JSONResponse(
         {"status": "ok" if database_ok else "unavailable", "database": database_ok},
         status_code=200 if database_ok else 503,
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@router.get("/readyz", include_in_schema=False)
+def readyz(request: Request) -> JSONResponse:
+    """200 when this instance should be sent requests: the database answers and its schema
+    is this build's (or a later one's, see deploy/README.md); else 503, so the proxy or
+    the upgrade script waits."""
+    state = schema_state(request.app.state.engine)
+    ready = state in ("current", "newer")
+    return JSONResponse(
+        {"status": "ready" if ready else "not ready", "schema": state},
+        status_code=200 if ready else 503,
         headers={"Cache-Control": "no-store"},
     )
 

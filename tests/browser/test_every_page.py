@@ -34,6 +34,7 @@ NOT_PAGES = (
     "/sw.js",
     "/manifest",
     "/healthz",
+    "/readyz",
     "/push/",
     "/data/export",
     "/demo-feeds/",

@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 from sqlmodel import select
 
-from app.calendar import demo, service, views
+from app import localtime
+from app.calendar import demo, service
 from app.calendar.models import Appointment, AppointmentChange, ChangeKind
 from app.notify.models import OutboxMessage, PushSubscription
 from app.team import service as team_service
@@ -20,7 +21,7 @@ def feed(db, parent, now, name, *, first_version=False, source=None):
         db, parent_id=parent.id, url=f"https://example.org/{name}.ics", agency=name,
         label=demo.FEEDS[name], now=now,
     )  # fmt: skip
-    body = demo.demo_feed(name, views.london_date(now), first_version=first_version)
+    body = demo.demo_feed(name, localtime.local_date(now), first_version=first_version)
     service.load_feed_body(db, source=source, body=body, now=now)
     return source
 
@@ -28,7 +29,7 @@ def feed(db, parent, now, name, *, first_version=False, source=None):
 def typed(db, parent, now, summary="GP check-up", day=2, start="09:00", end="09:30", **extra):
     return service.add_manual(
         db, parent_id=parent.id, agency=extra.pop("agency", "gp"), summary=summary,
-        date=(views.london_date(now) + dt.timedelta(days=day)).isoformat(),
+        date=(localtime.local_date(now) + dt.timedelta(days=day)).isoformat(),
         start_time=start, end_time=end, now=now, **extra,
     )  # fmt: skip
 
@@ -105,14 +106,12 @@ def test_only_a_service_or_the_parent_cancels_and_the_page_says_who_and_when(
     assert not db.get(Appointment, own.id).cancelled
 
 
-def test_a_typed_in_appointment_is_edited_moved_and_deleted_on_its_own(
-    signed_in, db, parent, now
-):
+def test_a_typed_in_appointment_is_edited_moved_and_deleted_on_its_own(signed_in, db, parent, now):
     first = typed(db, parent, now, "GP check-up")
     second = typed(db, parent, now, "GP bloods", day=4)
     _, soup = signed_in.page(f"/en/calendar/appointments/{first.id}/edit")
     assert soup.select_one("#f-summary")["value"] == "GP check-up"
-    day = (views.london_date(now) + dt.timedelta(days=3)).isoformat()
+    day = (localtime.local_date(now) + dt.timedelta(days=3)).isoformat()
     form = {"agency": "gp", "summary": "GP check-up (moved)", "date": day,
             "start_time": "15:00", "end_time": "15:30", "location": "Surgery"}  # fmt: skip
     assert post(signed_in, f"/en/calendar/appointments/{first.id}/edit", form).status_code == 303
@@ -136,7 +135,7 @@ def test_a_typed_in_appointment_is_edited_moved_and_deleted_on_its_own(
 @pytest.mark.parametrize("days", [-400, 800])
 def test_a_date_in_the_past_or_far_ahead_asks_is_this_right(signed_in, db, parent, now, days):
     form = {"agency": "gp", "summary": "Typo year", "start_time": "10:00", "end_time": "11:00",
-            "date": (views.london_date(now) + dt.timedelta(days=days)).isoformat()}  # fmt: skip
+            "date": (localtime.local_date(now) + dt.timedelta(days=days)).isoformat()}  # fmt: skip
     asked = post(signed_in, "/en/calendar/appointments", form)
     assert asked.status_code == 400 and "Is this right?" in asked.text
     assert mine(db, parent) == []
@@ -144,23 +143,22 @@ def test_a_date_in_the_past_or_far_ahead_asks_is_this_right(signed_in, db, paren
     assert saved.status_code == 303 and len(mine(db, parent)) == 1
 
 
-def test_a_moved_appointment_is_flagged_in_every_view_until_opened(
-    signed_in, db, parent, now, app
-):
+def test_a_moved_appointment_is_flagged_in_every_view_until_opened(signed_in, db, parent, now, app):
     source = feed(db, parent, now, "childrens_social_care", first_version=True)
     (meeting,) = mine(db, parent)
     signed_in.get(f"/en/calendar/appointments/{meeting.id}")  # seen as first sent
     app.state.clock.advance(hours=1)
     feed(db, parent, app.state.clock.now, "childrens_social_care", source=source)
     app.state.clock.advance(hours=1)
-    start = views.london_date(meeting.start).isoformat()
+    start = localtime.local_date(meeting.start).isoformat()
     for address in ("/en/calendar/", f"/en/calendar/week?start={start}",
                     f"/en/calendar/month?month={start[:7]}"):  # fmt: skip
         _, soup = signed_in.page(address)
         flag = soup.select_one(".flag--news")
         assert flag is not None and "Moved" in flag.get_text(), address
-    agenda_flag = signed_in.page("/en/calendar/")[1].select_one(".flag--news").get_text(" ",
-                                                                                       strip=True)
+    agenda_flag = (
+        signed_in.page("/en/calendar/")[1].select_one(".flag--news").get_text(" ", strip=True)
+    )
     assert agenda_flag == "Moved — was Sunday 29 November, 14:00"
     signed_in.get(f"/en/calendar/appointments/{meeting.id}")
     _, soup = signed_in.page("/en/calendar/")

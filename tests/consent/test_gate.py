@@ -30,6 +30,7 @@ PUBLIC = {
     ("GET", "/"),
     ("GET", "/{locale}/cover-your-tracks"),
     ("GET", "/healthz"),
+    ("GET", "/readyz"),
     ("GET", "/{locale}/"),
     ("GET", "/{locale}"),
     ("GET", "/{locale}/language"),

@@ -39,7 +39,14 @@ def addresses() -> list[str]:
 
 
 def page_headers(response) -> dict[str, str]:
-    return {k: v for k, v in response.headers.items() if k not in PER_REPRESENTATION}
+    """Headers that describe the page (each request's own id is not one: it differs, and
+    is checked to be there)."""
+    assert len(response.headers["x-request-id"]) == 32
+    return {
+        k: v
+        for k, v in response.headers.items()
+        if k not in PER_REPRESENTATION and k != "x-request-id"
+    }
 
 
 def vary(response) -> set[str]:

@@ -3,8 +3,9 @@ home starts with what matters now; signed out, it is the same page for everyone.
 
 import datetime as dt
 
+from app import localtime
 from app.accounts.models import Role
-from app.calendar import demo, service, views
+from app.calendar import demo, service
 from app.resources import service as resources
 from tests import factories
 from tests.factories import sign_in_as
@@ -15,7 +16,7 @@ def test_a_signed_in_parent_sees_what_matters_now_privately(client, db, app):
     app.state.clock = clock
     parent = factories.user(db, display_name="Sam")
     anonymous, _ = client.page("/en/")
-    today = views.london_date(clock.now)
+    today = localtime.local_date(clock.now)
     for name, first in (("childrens_social_care", True), ("probation", False),
                         ("perinatal_mental_health", False)):  # fmt: skip
         source = service.add_feed(db, parent_id=parent.id, url=f"https://x.example/{name}",

@@ -4,6 +4,7 @@ then sent through the real sender to a push service on loopback that decrypts th
 import datetime as dt
 import json
 import logging
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import select
@@ -17,7 +18,7 @@ from app.notify.webpush import Sender
 from app.notify.worker import claim_one, deliver
 from tests import factories
 
-LONDON = outbox.LONDON
+LONDON = ZoneInfo("Europe/London")  # TIMEZONE's default, which these tests run in
 # Monday 23 November 2026, 09:00 UTC (and London: GMT in November).
 NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
 
