@@ -2,13 +2,14 @@
 appointments a parent sees, and their history."""
 
 import enum
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Column, DateTime, Index, Text, UniqueConstraint
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
 from app.accounts.models import utcnow
+from app.localtime import local_date
 
 
 class Agency(enum.StrEnum):
@@ -123,6 +124,22 @@ class Appointment(SQLModel, table=True):
     )
     # When the parent last opened it: a change noticed after this is flagged in every view.
     seen_at: datetime | None = _when(nullable=True)
+
+    @property
+    def days(self) -> list[date]:
+        """The dates (in TIMEZONE) it is on: an all-day one runs to the day before its end,
+        as DTEND says in iCalendar; any other is on the day it starts."""
+        first = local_date(self.start)
+        if not self.all_day:
+            return [first]
+        last = max(local_date(self.end) - timedelta(days=1), first)
+        return [first + timedelta(days=i) for i in range(min((last - first).days, 366) + 1)]
+
+    @property
+    def last_day(self) -> date | None:
+        """The last date of an all-day appointment of more than one day, else None."""
+        days = self.days
+        return days[-1] if len(days) > 1 else None
 
 
 class AppointmentChange(SQLModel, table=True):

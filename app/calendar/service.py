@@ -11,7 +11,7 @@ import logging
 import random
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import httpx
 from sqlalchemy import or_
@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 
 from app import localtime
 from app.calendar.feeds import FeedError, fetch_feed, normalise_feed_url
-from app.calendar.ics import IcsError, Limits, Occurrence, parse_ics
+from app.calendar.ics import IcsError, Limits, Occurrence, ParsedCalendar, parse_ics
 from app.calendar.merge import Current, Flag, SourceItem, Timed, changes, flags, merge
 from app.calendar.models import (
     Agency,
@@ -395,8 +395,9 @@ def import_file(
         (e.uid, e.recurrence_id): e
         for e in session.exec(select(SourceEvent).where(SourceEvent.source_id == source.id))
     }
+    occurrences = _whole_series(session, parent_id=parent_id, parsed=parsed, now=now)
     updated = cancelled = 0
-    for occurrence in parsed.occurrences:
+    for occurrence in occurrences:
         old = existing.get(occurrence.key)
         if old is not None and old.sequence > occurrence.sequence:
             continue  # an older invitation than the one we have
@@ -418,6 +419,49 @@ def import_file(
     remerge(session, parent_id=parent_id, now=now, complete=set(), seen=True)
     session.commit()
     return ImportOutcome(updated, cancelled, parsed.skipped)
+
+
+def _whole_series(
+    session: Session, *, parent_id: int, parsed: ParsedCalendar, now: dt.datetime
+) -> list[Occurrence]:
+    """The file's occurrences, with a cancellation that names a series the parent has
+    (its UID and no RECURRENCE-ID, as RFC 5545 cancels a whole series) made into a
+    cancellation of each of that series' occurrences still to come. One naming an
+    occurrence (RECURRENCE-ID) already has that occurrence's key."""
+    result = []
+    for occurrence in parsed.occurrences:
+        cancelling = parsed.is_cancellation or occurrence.cancelled
+        series = _series_events(session, parent_id=parent_id, uid=occurrence.uid) if (
+            cancelling and not occurrence.recurrence_id
+        ) else []  # fmt: skip
+        if not series:
+            result.append(occurrence)
+            continue
+        # Ones already held stay as they were: they happened, and are the parent's record.
+        for event in series:
+            if as_utc(event.start) > now:
+                result.append(replace(
+                    occurrence, recurrence_id=event.recurrence_id, start=as_utc(event.start),
+                    end=as_utc(event.end), all_day=event.all_day, status="CANCELLED",
+                    summary=event.summary, location=event.location,
+                    sequence=max(occurrence.sequence, event.sequence),
+                ))  # fmt: skip
+    return result
+
+
+def _series_events(session: Session, *, parent_id: int, uid: str) -> list[SourceEvent]:
+    """Each occurrence of the series with this UID, once, from any of the parent's sources."""
+    query = (
+        select(SourceEvent)
+        .join(CalendarSource, CalendarSource.id == SourceEvent.source_id)
+        .where(
+            CalendarSource.parent_id == parent_id,
+            SourceEvent.uid == uid,
+            SourceEvent.recurrence_id != "",
+        )
+        .order_by(SourceEvent.start, SourceEvent.id)
+    )
+    return list({e.recurrence_id: e for e in session.exec(query)}.values())
 
 
 FAR_AHEAD = dt.timedelta(days=2 * 365)
@@ -974,7 +1018,9 @@ def ics_events(appointments: list[Appointment]) -> list:
         )
         event.add("dtstamp", stamp)
         if appointment.all_day:
-            event.add("dtstart", as_utc(appointment.start).astimezone(localtime.zone()).date())
+            days = appointment.days
+            event.add("dtstart", days[0])
+            event.add("dtend", days[-1] + dt.timedelta(days=1))  # the day after, as RFC 5545 says
         else:
             event.add("dtstart", as_utc(appointment.start))
             event.add("dtend", as_utc(appointment.end))

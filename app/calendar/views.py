@@ -4,7 +4,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 from app.calendar.service import AppointmentView
-from app.localtime import local_date
 
 
 @dataclass(frozen=True)
@@ -17,12 +16,13 @@ class Day:
 def by_day(
     views: list[AppointmentView], days: list[dt.date], month: int | None = None
 ) -> list[Day]:
-    """The given days, each with the appointments that start on it (in TIMEZONE)."""
+    """The given days, each with the appointments on it (in TIMEZONE): a timed one on the
+    day it starts, an all-day one on every day it spans."""
     grouped: dict[dt.date, list[AppointmentView]] = {day: [] for day in days}
     for view in views:
-        day = local_date(view.appointment.start)
-        if day in grouped:
-            grouped[day].append(view)
+        for day in view.appointment.days:
+            if day in grouped:
+                grouped[day].append(view)
     return [Day(day, grouped[day], month is None or day.month == month) for day in days]
 
 

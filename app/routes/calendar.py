@@ -88,12 +88,9 @@ def agenda(
     found = service.appointments_between(
         session, parent_id=access.parent.id, start=start, end=end, agency=agency
     )
-    days = [
-        d
-        for d in views.by_day(
-            found, sorted({localtime.local_date(v.appointment.start) for v in found})
-        )
-    ]
+    # An all-day appointment of several days is listed under each of them.
+    on = sorted({d for v in found for d in v.appointment.days if d >= start_day})
+    days = views.by_day(found, on)
     sources = service.parent_sources(session, parent_id=access.parent.id)
     context = _context(request, access, loc, session=session, days=days, sources=sources,
                        past=past, view="agenda")  # fmt: skip
