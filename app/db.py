@@ -1,5 +1,8 @@
 """The database engine and sessions: SQLite (WAL, foreign keys) or PostgreSQL (psycopg 3)."""
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from functools import cache
 
 from sqlalchemy import event, inspect, text
@@ -47,6 +50,47 @@ def make_engine(settings: Settings) -> Engine:
 
 
 POOL_SIZE, POOL_OVERFLOW, POOL_TIMEOUT = 10, 30, 10
+# Requests holding a database session at once, per process: fewer than the pool's 40
+# connections (the in-process workers and /readyz keep theirs) and than AnyIO's 40 threads.
+# Others wait their turn on the event loop, holding neither a thread nor a connection,
+# for up to SESSION_WAIT seconds before the busy page (503, Retry-After).
+SESSION_SLOTS, SESSION_WAIT = 32, 45.0
+
+
+class DatabaseBusy(Exception):
+    """Every session slot stayed taken for SESSION_WAIT seconds: the busy page, not a 500."""
+
+
+class SessionSlots:
+    """At most `size` requests hold a database session at once; the rest queue in turn.
+
+    Without it a crowd deadlocks: FastAPI runs each sync dependency and the route in
+    separate trips to the thread pool, so a request that has its connection can wait for
+    a thread while every thread waits for a connection, until the pool's timeout."""
+
+    def __init__(self, size: int = SESSION_SLOTS, wait: float = SESSION_WAIT) -> None:
+        self.size, self.wait = size, wait
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._free: asyncio.Semaphore | None = None
+
+    def _semaphore(self) -> asyncio.Semaphore:
+        # One per event loop: a test client runs the same app on a loop of its own.
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop or self._free is None:
+            self._loop, self._free = loop, asyncio.Semaphore(self.size)
+        return self._free
+
+    @asynccontextmanager
+    async def held(self) -> AsyncIterator[None]:
+        free = self._semaphore()
+        try:
+            await asyncio.wait_for(free.acquire(), self.wait)
+        except TimeoutError:
+            raise DatabaseBusy() from None
+        try:
+            yield
+        finally:
+            free.release()
 
 
 def for_writing(engine: Engine) -> Engine:
@@ -57,6 +101,22 @@ def for_writing(engine: Engine) -> Engine:
     if engine.dialect.name != "sqlite":
         return engine
     return engine.execution_options(sqlite_immediate=True)
+
+
+def end_read(session, *, then_write: bool = False) -> None:
+    """On SQLite, ends a transaction that has only read, so that slow work to follow (a
+    passphrase hash) holds no lock: a POST's BEGIN IMMEDIATE takes the write lock at its
+    first read. `then_write` starts the next transaction with BEGIN IMMEDIATE too, for a
+    GET about to write: in a plain transaction that write would fail at once ("database is
+    locked", a stale snapshot) had another request written since, instead of waiting its
+    turn (busy_timeout). Call it before any change."""
+    if session.get_bind().dialect.name != "sqlite" or session.new or session.dirty or (
+        session.deleted
+    ):  # fmt: skip
+        return
+    session.commit()
+    if then_write:
+        session.connection(execution_options={"sqlite_immediate": True})
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

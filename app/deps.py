@@ -1,7 +1,7 @@
 """Typed dependencies that routes declare: the session, the settings, the page's locale,
 the signed-in user, and the one gate for anything that belongs to a parent."""
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated
 
@@ -36,12 +36,15 @@ def get_pages(request: Request) -> Pages:
     return request.app.state.pages
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """A session for this request, once a slot is free (see SessionSlots): waited for on
+    the event loop, so a request in the queue holds no thread and no connection."""
     engine = request.app.state.engine
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         engine = for_writing(engine)
-    with Session(engine) as session:
-        yield session
+    async with request.app.state.session_slots.held():
+        with Session(engine) as session:
+            yield session
 
 
 def get_content(request: Request) -> Content:

@@ -24,7 +24,7 @@ from app.accounts.models import utcnow
 from app.accounts.secrets import Busy
 from app.caching import PreparedPages, PreparedStore
 from app.calendar.worker import FeedRefresher, NoRefresher, feed_client
-from app.db import is_unavailable, make_engine
+from app.db import DatabaseBusy, SessionSlots, is_unavailable, make_engine
 from app.deps import SignInRequired
 from app.i18n import LOCALE_COOKIE, LocaleInfo, locale_info, negotiate
 from app.logs import RequestLog, RouteName
@@ -129,6 +129,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings)
+    app.state.session_slots = SessionSlots()
     app.state.clock = utcnow
     app.state.feed_client = feed_client(settings)
     app.state.refresher = NoRefresher()
@@ -234,7 +235,7 @@ def _add_error_pages(app: FastAPI) -> None:
         in_address = any(error.get("loc", ("",))[0] == "path" for error in exc.errors())
         return pages.render_error(error_locale(request), 404 if in_address else 400)
 
-    async def busy(request: Request, exc: Busy | PoolTimeout) -> Response:
+    async def busy(request: Request, exc: Busy | DatabaseBusy | PoolTimeout) -> Response:
         # Truly saturated (every slot for costly work taken for a while): say try again.
         log.warning("busy: %s", type(exc).__name__)
         response = pages.render_error(error_locale(request), 503)
@@ -251,6 +252,7 @@ def _add_error_pages(app: FastAPI) -> None:
     app.add_exception_handler(SignInRequired, sign_in_required)
     app.add_exception_handler(DBAPIError, database_error)
     app.add_exception_handler(Busy, busy)
+    app.add_exception_handler(DatabaseBusy, busy)
     app.add_exception_handler(PoolTimeout, busy)
     app.add_exception_handler(RequestValidationError, invalid)
     app.add_exception_handler(Exception, server_error)

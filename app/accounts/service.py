@@ -32,6 +32,7 @@ from app.accounts.secrets import (
     token_hash,
     verify_passphrase,
 )
+from app.db import end_read
 from app.forms import N_, FormError, Message
 from app.settings import Settings
 
@@ -282,7 +283,9 @@ def sign_in(
     if wait:
         raise SignInRefused(wait)
     user = session.exec(select(User).where(User.username == key)).first()
-    if not verify_passphrase(user.passphrase_hash if user else None, passphrase[:MAX_PASSPHRASE]):
+    stored_hash = user.passphrase_hash if user else None
+    end_read(session)  # the hash takes a core for a moment: no lock held meanwhile
+    if not verify_passphrase(stored_hash, passphrase[:MAX_PASSPHRASE]):
         ratelimit.record_failure(session, limits=limits, window=_window(settings), now=now)
         session.commit()
         raise FormError(
@@ -408,6 +411,7 @@ def session_user(
         session.commit()
         return None
     if not record.shared_device and now - as_utc(record.last_seen_at) > TOUCH_EVERY:
+        end_read(session, then_write=True)
         record.last_seen_at = now
         record.expires_at = now + timedelta(days=settings.session_days)
         session.commit()

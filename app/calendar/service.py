@@ -31,6 +31,7 @@ from app.calendar.models import (
     SourceEvent,
     SourceKind,
 )
+from app.db import end_read
 from app.forms import N_, FormError, Message
 from app.notify import outbox as notify
 
@@ -885,6 +886,7 @@ def mark_seen(session: Session, *, parent_id: int, appointment_id: int, now: dt.
     appointment = session.get(Appointment, appointment_id)
     if appointment is None or appointment.parent_id != parent_id:
         return
+    end_read(session, then_write=True)
     appointment.seen_at = now
     session.add(appointment)
     session.commit()

@@ -14,7 +14,7 @@ from app.main import create_app
 from tests import factories
 from tests.factories import GOOD_PASSPHRASE
 
-CROWD = 100
+CROWD = 200
 
 
 @pytest.fixture
