@@ -32,6 +32,7 @@ from app.accounts.secrets import (
     token_hash,
     verify_passphrase,
 )
+from app.contact import email_address, phone_number
 from app.db import end_read
 from app.forms import N_, FormError, Message
 from app.settings import Settings
@@ -44,8 +45,6 @@ TOUCH_EVERY = timedelta(minutes=5)
 
 # Letters and numbers of any script, joining marks, and the punctuation names use.
 _NAME_PUNCTUATION = set(" -'’._")
-_EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"'.]+$")
-_PHONE = re.compile(r"^\+?[0-9 ()-]{7,20}$")
 
 
 class SignInRefused(Exception):
@@ -113,9 +112,9 @@ def clean_contact(*, email: str, phone: str) -> tuple[str | None, str | None]:
     errors = {}
     email = email.strip()
     phone = phone.strip()
-    if email and (len(email) > 254 or not _EMAIL.match(email)):
+    if email and not email_address(email):
         errors["email"] = N_("Enter an email address like name@example.com, or leave it empty.")
-    if phone and not _PHONE.match(phone):
+    if phone and not phone_number(phone):
         errors["phone"] = N_("Enter a phone number like 07700 900123, or leave it empty.")
     if errors:
         raise FormError(errors)

@@ -13,17 +13,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.accounts.models import Organisation, Role, User
+from app.contact import email_address, phone_number
 from app.forms import N_, FormError, Message
 from app.notify import outbox
 from app.resources.directory import (
-    EMAIL,
     LANGUAGE,
     TOPICS,
     Resource,
     local_id,
     local_ref,
     split_areas,
-    valid_phone,
 )
 from app.resources.models import (
     LocalResource,
@@ -110,14 +109,14 @@ def clean_local(values: dict[str, str], *, topics: list[str], languages: list[st
     areas = split_areas(form["areas"])
     if not areas:
         errors["areas"] = N_("Enter the postcode areas, districts or councils it covers.")
-    if form["phone"] and not valid_phone(form["phone"]):
+    if form["phone"] and not phone_number(form["phone"], short=True):
         errors["phone"] = N_("Enter a phone number using numbers only, like 01632 960 001.")
     if form["website"]:
         try:
             form["website"] = clean_website(form["website"])
         except ValueError:
             errors["website"] = N_("Enter a web address that starts with https://")
-    if form["email"] and not EMAIL.match(form["email"]):
+    if form["email"] and not email_address(form["email"]):
         errors["email"] = N_("Enter an email address like name@example.org.")
     if not (form["phone"] or form["website"] or form["email"]) and "phone" not in errors:
         errors["phone"] = N_("Give at least one way to contact the service.")

@@ -3,13 +3,13 @@ reach them. Added by the parent or a linked supporter, or filled from a linked s
 member's account."""
 
 import datetime as dt
-import re
 
 from sqlmodel import Session, col, select
 
 from app.accounts.models import Organisation, OrganisationKind, User
 from app.calendar.models import Agency, CalendarSource, SourceEvent, SourceKind
 from app.consent.models import SupporterLink
+from app.contact import email_address, phone_number
 from app.forms import N_, FormError, Message
 from app.team.models import TeamMember
 
@@ -22,8 +22,6 @@ LIMITS = {
     "working_hours": 200,
     "ask_about": 300,
 }
-PHONE = re.compile(r"^\+?[0-9 ()-]{6,32}$")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 # An organisation's kind says which agency its staff most likely work for; the person
 # adding them sees it and can change it.
@@ -68,9 +66,9 @@ def clean(values: dict[str, str]) -> dict:
         errors["name"] = N_("Enter their name.")
     if form["agency"] not in {a.value for a in Agency}:
         errors["agency"] = N_("Choose where they work from the list.")
-    if form["phone"] and not PHONE.match(form["phone"]):
+    if form["phone"] and not phone_number(form["phone"]):
         errors["phone"] = N_("Enter a phone number using numbers only, like 01632 960 001.")
-    if form["email"] and not EMAIL.match(form["email"]):
+    if form["email"] and not email_address(form["email"]):
         errors["email"] = N_("Enter an email address like name@example.org.")
     for name, limit in LIMITS.items():
         if name not in errors and len(form[name]) > limit:
