@@ -234,28 +234,38 @@ def _check_rules(events, *, window_end: dt.datetime, limits: Limits) -> None:
         except (AttributeError, TypeError, ValueError, OverflowError):
             continue  # left to the expander, which skips a broken series
         for rule in rules if isinstance(rules, list) else [rules]:
-            freq = str((rule.get("FREQ") or ["YEARLY"])[0]).upper()
             try:
-                interval = max(int((rule.get("INTERVAL") or [1])[0]), 1)
-            except (TypeError, ValueError):
-                interval = 1
-            end = window_end
-            until = (rule.get("UNTIL") or [None])[0]
-            if until is not None:
-                with contextlib.suppress(TypeError, ValueError, OverflowError):
-                    end = min(end, _as_utc(until)[0])
-            span = max((end - start).total_seconds(), 0)
-            steps = span / (_FREQ_SECONDS.get(freq, 86400) * interval) + 1
-            per_step = math.prod(len(rule.get(part) or [None]) for part in _EXPANDING_PARTS)
-            count = (rule.get("COUNT") or [None])[0]
-            filtered = any(part.startswith("BY") for part in rule)
-            # A short counted rule stops early, however fine its steps, unless BY parts
-            # filter its steps (then it may walk a long way to find its count).
-            if count is not None and not filtered:
-                with contextlib.suppress(TypeError, ValueError):
-                    steps = min(steps, int(count))
-            if steps * per_step > limits.max_rule_steps:
-                raise IcsError("too_many_events", f"a {freq} rule repeats too often")
+                _check_rule(rule, start=start, window_end=window_end, limits=limits)
+            except (ValueError, TypeError, AttributeError):
+                continue  # a rule icalendar could not read: the expander skips its series
+
+
+def _check_rule(rule, *, start: dt.datetime, window_end: dt.datetime, limits: Limits) -> None:
+    """Refuses one rule whose repeats up to the window's end would be more than the bound."""
+    freq = str((rule.get("FREQ") or ["YEARLY"])[0]).upper()
+    try:
+        interval = int((rule.get("INTERVAL") or [1])[0])
+    except (TypeError, ValueError):
+        interval = 1
+    if interval < 1:  # RFC 5545 wants a positive integer; dateutil loops forever on 0
+        raise IcsError("malformed", "a rule's INTERVAL is not positive")
+    end = window_end
+    until = (rule.get("UNTIL") or [None])[0]
+    if until is not None:
+        with contextlib.suppress(TypeError, ValueError, OverflowError):
+            end = min(end, _as_utc(until)[0])
+    span = max((end - start).total_seconds(), 0)
+    steps = span / (_FREQ_SECONDS.get(freq, 86400) * interval) + 1
+    per_step = math.prod(len(rule.get(part) or [None]) for part in _EXPANDING_PARTS)
+    count = (rule.get("COUNT") or [None])[0]
+    filtered = any(part.startswith("BY") for part in rule)
+    # A short counted rule stops early, however fine its steps, unless BY parts
+    # filter its steps (then it may walk a long way to find its count).
+    if count is not None and not filtered:
+        with contextlib.suppress(TypeError, ValueError):
+            steps = min(steps, int(count))
+    if steps * per_step > limits.max_rule_steps:
+        raise IcsError("too_many_events", f"a {freq} rule repeats too often")
 
 
 def _expand(calendar, window, limits: Limits) -> list[Occurrence]:
@@ -264,12 +274,18 @@ def _expand(calendar, window, limits: Limits) -> list[Occurrence]:
     try:
         repeating = _repeating_uids(calendar)
         query = recurring_ical_events.of(calendar, skip_bad_series=True)
-        occurrences = []
+        occurrences, seen = [], set()
         for series in query.series:
             try:
                 for found in series.between(*window):
                     component = found.as_component(query.keep_recurrence_attributes)
-                    occurrences.append(_occurrence(component, repeating))
+                    occurrence = _occurrence(component, repeating)
+                    # An all-day series with an hourly or finer rule lands on one date
+                    # many times: that date is one appointment.
+                    if occurrence.key in seen:
+                        continue
+                    seen.add(occurrence.key)
+                    occurrences.append(occurrence)
                     if len(occurrences) > limits.max_occurrences:
                         raise IcsError("too_many_events", "after expanding repeats")
                     if time.monotonic() > deadline:

@@ -179,3 +179,42 @@ def test_peak_memory_of_an_import_stays_bounded(data):
     grown_mb = (peak_kb - before_kb) / 1024
     print(f"import grew the process by {grown_mb:.0f} MB ({done.stderr.decode().strip()})")
     assert grown_mb < 300
+
+
+# Found by the property test (tests/calendar/test_ics_properties.py).
+INTERVAL_ZERO = calendar(event("zero", "20261120T090000Z", "20261120T100000Z",
+                               "RRULE:FREQ=DAILY;INTERVAL=0"))  # fmt: skip
+ZERO_SCRIPT = textwrap.dedent("""
+    import datetime as dt, sys
+    from app.calendar.ics import IcsError, parse_ics
+    try:
+        parse_ics(sys.stdin.buffer.read(), now=dt.datetime(2026, 11, 23, tzinfo=dt.UTC))
+    except IcsError as error:
+        print(error.code)
+""")
+
+
+def test_a_rule_that_never_moves_on_is_refused_not_expanded_for_ever():
+    # In a subprocess: expanded, INTERVAL=0 loops for ever inside dateutil.
+    done = subprocess.run([sys.executable, "-c", ZERO_SCRIPT], input=INTERVAL_ZERO,
+                          capture_output=True, timeout=30, check=True)  # fmt: skip
+    assert done.stdout.decode().strip() == "malformed"
+
+
+def test_an_all_day_series_with_an_hourly_rule_is_one_appointment_a_day():
+    hourly = calendar(event("days", "20261120", "20261121", "RRULE:FREQ=HOURLY;COUNT=72")
+                      .replace("DTSTART:", "DTSTART;VALUE=DATE:")
+                      .replace("DTEND:", "DTEND;VALUE=DATE:"))  # fmt: skip
+    starts = [o.start for o in parse_ics(hourly, now=NOW).occurrences]
+    assert len(starts) == len(set(starts)) == 3
+
+
+def test_an_rrule_icalendar_cannot_read_is_skipped_not_a_crash():
+    broken = calendar(event("b", "20261120T090000Z", "", "RRULE:FREQ=DAILY;UNTIL=9990101T000000Z"),
+                      event("ok", "20261125T090000Z", "20261125T100000Z"))  # fmt: skip
+    try:
+        parsed = parse_ics(broken, now=NOW)
+    except IcsError as refused:
+        assert refused.code == "malformed"
+    else:
+        assert "ok" in {o.uid for o in parsed.occurrences}
