@@ -1,6 +1,7 @@
 """Typed dependencies that routes declare: the session, the settings, the page's locale,
 the signed-in user, and the one gate for anything that belongs to a parent."""
 
+import json
 from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated
@@ -47,6 +48,23 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
             yield session
 
 
+MAX_JSON = 64 * 1024  # a passkey's credential with its attestation fits many times over
+
+
+async def json_body(request: Request) -> dict:
+    """The request's JSON object, or {} when it is not one or is too big. Read here, on the
+    event loop, so that the route itself is a plain `def` and its database work and
+    signature checks run in a worker thread, never on the loop."""
+    body = await request.body()
+    if len(body) > MAX_JSON:
+        return {}
+    try:
+        data = json.loads(body or b"{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
 def get_content(request: Request) -> Content:
     return request.app.state.content
 
@@ -83,6 +101,7 @@ RowId = Annotated[int, Path(ge=0, le=MAX_ROW_ID)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 PagesDep = Annotated[Pages, Depends(get_pages)]
 SessionDep = Annotated[Session, Depends(get_session)]
+JsonBody = Annotated[dict, Depends(json_body)]
 LocaleDep = Annotated[LocaleInfo, Depends(get_locale)]
 ContentDep = Annotated[Content, Depends(get_content)]
 ClockDep = Annotated[datetime, Depends(get_now)]

@@ -1,7 +1,6 @@
 """Signing up, in and out; the account page; sessions, passkeys, recovery codes; my data;
 staff invitations and suspension. Thin: each route parses, calls a service, renders."""
 
-import json
 import secrets
 from typing import Annotated
 from urllib.parse import urlsplit
@@ -19,6 +18,7 @@ from app.deps import (
     SESSION_COOKIE,
     ClockDep,
     CurrentUser,
+    JsonBody,
     LocaleDep,
     NationalDep,
     OptionalUser,
@@ -404,12 +404,12 @@ def passkey_sign_in_options(
 
 
 @router.post("/{locale}/sign-in/passkey", include_in_schema=False)
-async def passkey_sign_in(
-    request: Request, loc: LocaleDep, session: SessionDep, settings: SettingsDep, now: ClockDep
-) -> Response:
+def passkey_sign_in(
+    request: Request, body: JsonBody, loc: LocaleDep, session: SessionDep,
+    settings: SettingsDep, now: ClockDep,
+) -> Response:  # fmt: skip
     """Signs in with a passkey; answers JSON with where to go next."""
     try:
-        body = json.loads(await request.body())
         credential, shared = body["credential"], bool(body.get("shared_device"))
         next_path = safe_next(body.get("next") or f"/{loc.code}/account/")
     except (ValueError, KeyError, TypeError):
@@ -535,8 +535,9 @@ def passkey_options(
 
 
 @router.post("/{locale}/account/passkeys", include_in_schema=False)
-async def add_passkey(
+def add_passkey(
     request: Request,
+    body: JsonBody,
     loc: LocaleDep,
     session: SessionDep,
     settings: SettingsDep,
@@ -546,7 +547,6 @@ async def add_passkey(
     """Keeps the passkey the browser just made."""
     origin, rp_id = _origin(request, settings)
     try:
-        body = json.loads(await request.body())
         passkeys.register(
             session,
             user=user,

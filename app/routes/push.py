@@ -1,20 +1,27 @@
 """Notifications: the parent's page (devices, reminder times, quiet hours, discreet mode),
 the JSON calls push.js makes to turn this device on or off, and the public VAPID key."""
 
-import json
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from app.deps import ClockDep, LocaleDep, OwnerAccess, PagesDep, RowId, SessionDep, SettingsDep
+from app.deps import (
+    ClockDep,
+    JsonBody,
+    LocaleDep,
+    OwnerAccess,
+    PagesDep,
+    RowId,
+    SessionDep,
+    SettingsDep,
+)
 from app.forms import N_, FormError
 from app.notify import outbox
 from app.notify.models import REMINDER_CHOICES, REMINDER_LABELS
 from app.routes.accounts import describe_device
 
 router = APIRouter()
-MAX_JSON = 4096
 
 
 
@@ -96,17 +103,6 @@ def remove_device(
     return RedirectResponse(f"/{loc.code}/account/notifications", status_code=303)
 
 
-async def _json(request: Request) -> dict:
-    body = await request.body()
-    if len(body) > MAX_JSON:
-        return {}
-    try:
-        data = json.loads(body or b"{}")
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
 def _problem(loc, message: str, status_code: int = 400) -> JSONResponse:
     return JSONResponse(
         {"error": loc.translations.gettext(message)},
@@ -116,8 +112,9 @@ def _problem(loc, message: str, status_code: int = 400) -> JSONResponse:
 
 
 @router.post("/{locale}/account/notifications/subscribe", include_in_schema=False)
-async def subscribe(
+def subscribe(
     request: Request,
+    data: JsonBody,
     loc: LocaleDep,
     session: SessionDep,
     settings: SettingsDep,
@@ -127,7 +124,6 @@ async def subscribe(
     """This browser's PushSubscription (its `toJSON()`), kept for this parent."""
     if request.app.state.vapid_public_key is None:
         return _problem(loc, N_("This site is not set up to send notifications yet."), 409)
-    data = await _json(request)
     keys = data.get("keys") if isinstance(data.get("keys"), dict) else {}
     values = [data.get("endpoint"), keys.get("p256dh"), keys.get("auth")]
     if not all(isinstance(value, str) and value for value in values):
@@ -154,11 +150,11 @@ async def subscribe(
 
 
 @router.post("/{locale}/account/notifications/unsubscribe", include_in_schema=False)
-async def unsubscribe(
-    request: Request, loc: LocaleDep, session: SessionDep, access: OwnerAccess, now: ClockDep
+def unsubscribe(
+    data: JsonBody, loc: LocaleDep, session: SessionDep, access: OwnerAccess, now: ClockDep
 ) -> Response:
     """Forgets this browser's push address (push.js then unsubscribes the browser too)."""
-    endpoint = (await _json(request)).get("endpoint")
+    endpoint = data.get("endpoint")
     if not isinstance(endpoint, str) or not endpoint:
         return _problem(loc, N_("We could not turn off notifications. Please try again."))
     outbox.remove_device(session, user_id=access.parent.id, endpoint=endpoint, now=now)
