@@ -1,5 +1,6 @@
 """The demo parent's calendar on a phone: a clash, a travel warning, a moved appointment."""
 
+import datetime as dt
 import re
 
 import pytest
@@ -51,4 +52,32 @@ def test_other_views_are_accessible_on_a_phone(page, demo, view):
     sign_in_demo_parent(page, demo)
     page.goto(f"{demo}/en/calendar/{view}")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert axe_violations(page) == []
+
+
+def test_an_all_day_appointment_of_two_days_is_on_both_of_them(page, live_server):
+    from tests.browser.test_accounts import sign_up
+
+    sign_up(page, live_server, "two-days-parent")
+    first = dt.date.today() + dt.timedelta(days=3)
+    data = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\n"
+        "UID:two-days@family.example\r\nDTSTAMP:20261101T000000Z\r\n"
+        f"DTSTART;VALUE=DATE:{first:%Y%m%d}\r\n"
+        f"DTEND;VALUE=DATE:{first + dt.timedelta(days=2):%Y%m%d}\r\n"
+        "SUMMARY:Residential assessment\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    page.goto(f"{live_server}/en/calendar/sources")
+    page.locator("#f-agency-file").select_option("childrens_social_care")
+    page.locator("#f-file").set_input_files(
+        files=[{"name": "two.ics", "mimeType": "text/calendar", "buffer": data.encode()}]
+    )
+    page.get_by_role("button", name="Add file").click()
+    page.wait_for_load_state()
+    page.goto(f"{live_server}/en/calendar/")
+    assert page.get_by_role("link", name="Residential assessment").count() == 2
+    last = first + dt.timedelta(days=1)
+    assert page.get_by_text(f"All day, until {last:%A} {last.day} {last:%B}").count() == 2
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(page, "calendar-two-days-390")
     assert axe_violations(page) == []
