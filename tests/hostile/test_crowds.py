@@ -87,3 +87,16 @@ def test_a_crowd_of_signed_in_loads_and_sign_ins_never_gets_a_500(served_real, s
 
     _report("signed-in loads", _run(_crowd(base, [load] * CROWD)))
     _report("sign-ins", _run(_crowd(base, [sign_in] * CROWD)))
+
+
+def test_no_free_session_slot_within_the_wait_is_the_busy_page(client, app):
+    from app.db import SessionSlots
+    from app.deps import get_session
+
+    app.dependency_overrides.pop(get_session)  # the real sessions, behind their slots
+    app.state.session_slots = SessionSlots(size=0, wait=0.05)  # every slot taken
+    response = client.get("/en/calendar/", follow_redirects=False)
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "10"
+    assert "no-store" in response.headers["cache-control"]
+    assert client.get("/healthz").status_code == 200, "health needs no session slot"
