@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, HTTPException, Path, Query, Request
 from sqlmodel import Session
 
@@ -44,8 +45,14 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         engine = for_writing(engine)
     async with request.app.state.session_slots.held():
-        with Session(engine) as session:
+        session = Session(engine)
+        try:
             yield session
+        finally:
+            # Closing hands the connection back with a ROLLBACK: database work, so in a
+            # thread; shielded, so a client that went away still gives its connection back.
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(session.close)
 
 
 MAX_JSON = 64 * 1024  # a passkey's credential with its attestation fits many times over
