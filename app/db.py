@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import cache
 
+import anyio
 from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
@@ -71,22 +72,24 @@ class SessionSlots:
     def __init__(self, size: int = SESSION_SLOTS, wait: float = SESSION_WAIT) -> None:
         self.size, self.wait = size, wait
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._free: asyncio.Semaphore | None = None
+        self._free: anyio.Semaphore | None = None
 
-    def _semaphore(self) -> asyncio.Semaphore:
+    def _semaphore(self) -> anyio.Semaphore:
         # One per event loop: a test client runs the same app on a loop of its own.
         loop = asyncio.get_running_loop()
         if self._loop is not loop or self._free is None:
-            self._loop, self._free = loop, asyncio.Semaphore(self.size)
+            self._loop, self._free = loop, anyio.Semaphore(self.size)
         return self._free
 
     @asynccontextmanager
     async def held(self) -> AsyncIterator[None]:
         free = self._semaphore()
-        try:
-            await asyncio.wait_for(free.acquire(), self.wait)
-        except TimeoutError:
-            raise DatabaseBusy() from None
+        # AnyIO's scoped timeout and semaphore never lose a slot to a timeout that fires
+        # as the slot is granted (asyncio.wait_for can, before Python 3.12).
+        with anyio.move_on_after(self.wait) as waited:
+            await free.acquire()
+        if waited.cancelled_caught:
+            raise DatabaseBusy()
         try:
             yield
         finally:

@@ -1,5 +1,6 @@
 """Passphrase hashing (argon2id), the offline common-passphrase check, and random codes."""
 
+import collections
 import hashlib
 import hmac
 import os
@@ -23,9 +24,42 @@ def _dummy_hash() -> str:
     return _hasher.hash("no account has this passphrase")
 
 
+class FairSlots:
+    """A counting semaphore that serves waiting threads in the order they came.
+    threading's own wakes any waiter, so under a crowd one sign-in could lose its turn
+    again and again until its wait ran out."""
+
+    def __init__(self, size: int) -> None:
+        self._lock = threading.Lock()
+        self._free = size
+        self._queue: collections.deque[threading.Event] = collections.deque()
+
+    def acquire(self, timeout: float) -> bool:
+        with self._lock:
+            if self._free and not self._queue:
+                self._free -= 1
+                return True
+            turn = threading.Event()
+            self._queue.append(turn)
+        if turn.wait(timeout):
+            return True
+        with self._lock:
+            if turn.is_set():  # handed over just as the wait ran out
+                return True
+            self._queue.remove(turn)
+            return False
+
+    def release(self) -> None:
+        with self._lock:
+            if self._queue:
+                self._queue.popleft().set()  # the slot goes straight to the next in line
+            else:
+                self._free += 1
+
+
 # Each argon2 hash takes 64 MiB and a core for a moment: a crowd signing in at once waits
 # its turn here instead of taking all the memory (200 at once took 1.2 GB).
-_HASHING = threading.BoundedSemaphore(max(2, os.cpu_count() or 2))
+_HASHING = FairSlots(max(2, os.cpu_count() or 2))
 HASHING_WAIT_SECONDS = 20
 
 
