@@ -1,8 +1,10 @@
 """The database engine and sessions: SQLite (WAL, foreign keys) or PostgreSQL (psycopg 3)."""
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from functools import cache
 
 import anyio
@@ -56,6 +58,17 @@ POOL_SIZE, POOL_OVERFLOW, POOL_TIMEOUT = 10, 30, 10
 # Others wait their turn on the event loop, holding neither a thread nor a connection,
 # for up to SESSION_WAIT seconds before the busy page (503, Retry-After).
 SESSION_SLOTS, SESSION_WAIT = 32, 45.0
+# Every wait for a turn (a session slot, a passphrase hash) ends this long after the request
+# asked for its session, so the busy page comes inside nginx's 60 s proxy_read_timeout.
+ANSWER_WITHIN = 50.0
+_deadline: ContextVar[float | None] = ContextVar("deadline", default=None)
+
+
+def seconds_left(most: float) -> float:
+    """How long this request may still wait for a turn: at most `most`, and never past
+    its deadline (outside a request, `most`)."""
+    deadline = _deadline.get()
+    return most if deadline is None else max(0.0, min(most, deadline - time.monotonic()))
 
 
 class DatabaseBusy(Exception):
@@ -84,6 +97,8 @@ class SessionSlots:
     @asynccontextmanager
     async def held(self) -> AsyncIterator[None]:
         free = self._semaphore()
+        # Set in the request's own context: the route's worker thread gets a copy of it.
+        _deadline.set(time.monotonic() + ANSWER_WITHIN)
         # AnyIO's scoped timeout and semaphore never lose a slot to a timeout that fires
         # as the slot is granted (asyncio.wait_for can, before Python 3.12).
         with anyio.move_on_after(self.wait) as waited:

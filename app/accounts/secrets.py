@@ -12,6 +12,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from zxcvbn import zxcvbn
 
+from app.db import seconds_left
+
 # argon2-cffi's defaults are RFC 9106's second recommended option for argon2id.
 _hasher = PasswordHasher()
 
@@ -68,7 +70,7 @@ class Busy(Exception):
 
 
 def _bounded(work, *args):
-    if not _HASHING.acquire(timeout=HASHING_WAIT_SECONDS):
+    if not _HASHING.acquire(timeout=seconds_left(HASHING_WAIT_SECONDS)):
         raise Busy()
     try:
         return work(*args)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import icalendar
 import recurring_ical_events
 
+from app.db import seconds_left
 from app.localtime import zone
 
 UTC = dt.UTC
@@ -194,7 +195,7 @@ def parse_ics(
         else dt.timedelta(days=limits.days_back)
     )
     window = (now - back, now + dt.timedelta(days=limits.days_ahead))
-    if not _EXPANDING.acquire(timeout=60):
+    if not _EXPANDING.acquire(timeout=seconds_left(60)):
         raise IcsError("busy")
     try:
         _check_rules(events, window_end=window[1], limits=limits)
