@@ -145,3 +145,46 @@ def test_the_gate_writes_who_looked_with_their_organisation(client, db):
         "/en/team/",
     )
     assert record.parent_id == parent.id and record.method == "GET"
+
+
+def test_who_looked_counts_a_visit_once_per_person_page_and_hour(client, db, clock):
+    parent = factories.user(db, Role.parent, display_name="Sam")
+    alex = factories.user(db, Role.supporter, display_name="Alex")
+    jo = factories.user(db, Role.supporter, display_name="Jo")
+    alex_link = factories.link(db, parent, alex, {"see_appointments", "see_pathway"})
+    jo_link = factories.link(db, parent, jo, {"see_appointments"})
+    factories.sign_in_as(client, db, alex)
+    clock.now = clock.now.replace(hour=14, minute=5)
+    for minutes in (0, 10, 20):  # 14:05, 14:15, 14:35: one visit of three loads
+        clock.advance(minutes=minutes)
+        assert client.get(f"/en/calendar/?parent={alex_link.public_id}").status_code == 200
+    assert client.get(f"/en/questions/?parent={alex_link.public_id}").status_code == 200
+    clock.advance(minutes=30)  # 15:05: a new hour is a new visit
+    assert client.get(f"/en/calendar/?parent={alex_link.public_id}").status_code == 200
+    factories.sign_in_as(client, db, jo)
+    assert client.get(f"/en/calendar/?parent={jo_link.public_id}").status_code == 200
+
+    rows = db.exec(select(AccessRecord).order_by(AccessRecord.id)).all()
+    assert [(r.actor_name, r.path, r.times) for r in rows] == [
+        ("Alex", "/en/calendar/", 3),
+        ("Alex", "/en/questions/", 1),
+        ("Alex", "/en/calendar/", 1),
+        ("Jo", "/en/calendar/", 1),
+    ]
+    first = rows[0]
+    assert (first.at.hour, first.at.minute, first.last_at.hour, first.last_at.minute) == (
+        14,
+        5,
+        14,
+        35,
+    )
+
+    factories.sign_in_as(client, db, parent)
+    _, page = client.page("/en/account/who-looked")
+    looks = [" ".join(li.get_text(" ").split()) for li in page.select("[data-look]")]
+    assert len(looks) == 4
+    assert looks[0].startswith("Jo") and "My appointments" in looks[0]
+    counted = [look for look in looks if "3 times" in look]
+    assert len(counted) == 1 and "Alex" in counted[0] and "My appointments" in counted[0]
+    assert "last at 14:35" in counted[0]
+    assert any("My questions" in look for look in looks)
