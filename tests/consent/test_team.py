@@ -188,3 +188,22 @@ def test_who_looked_counts_a_visit_once_per_person_page_and_hour(client, db, clo
     assert len(counted) == 1 and "Alex" in counted[0] and "My appointments" in counted[0]
     assert "last at 14:35" in counted[0]
     assert any("My questions" in look for look in looks)
+
+
+def test_the_invitation_link_comes_with_the_share_buttons(client, db):
+    parent = factories.user(db, Role.parent)
+    factories.sign_in_as(client, db, parent)
+    response = post(client, "/en/team/invite", {"permissions": ["see_pathway"]})
+    from tests.pages import check_page
+
+    soup = check_page(response.text)
+    box = soup.select_one("[data-share-box]")
+    link = box.select_one("input#invitation-link[readonly]")["value"]
+    code = soup.select_one("[data-link-code]").get_text()
+    assert link == box["data-url"] == f"http://testserver/en/account/parents/link?code={code}"
+    assert box.select_one("[data-share-native][hidden]") and box.select_one("[data-copy][hidden]")
+    assert any("share" in script["src"] for script in soup.select("script[src]"))
+    # Without a new code there is nothing to share, and no script for it.
+    _, team = client.page("/en/team/")
+    assert not team.select("[data-share-box]")
+    assert not any("share" in script["src"] for script in team.select("script[src]"))
