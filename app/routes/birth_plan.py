@@ -49,6 +49,9 @@ def _plan_page(request, pages, session, access, extra: dict, status_code: int = 
     }
     if access.is_parent:
         context["shares"] = service.shares(session, parent=access.parent)
+    else:
+        # A supporter's own suggestions, shown as waiting under their sections.
+        context["my_pending"] = service.pending(session, parent=access.parent, author=access.user)
     return pages.render(
         request, "birth_plan/plan.html", context, status_code=status_code, private=True
     )
