@@ -14,6 +14,7 @@ from app.resources import service
 from app.resources.models import PackDelivery
 from tests import factories
 from tests.factories import post
+from tests.pages import check_page
 
 SCRIPT = "<script>alert(1)</script>"
 
@@ -123,6 +124,23 @@ def test_a_worker_makes_a_pack_filtering_without_losing_what_is_picked(client, d
     assert kept.status_code == 200
     assert 'value="Help"' in kept.text and "Hello" in kept.text
     assert re.search(r'id="pick-civil-legal-advice"[^>]*checked', kept.text), "still picked"
+    # On a phone: each service a name, one line and a checkbox; the pack summed up above the
+    # list, with its button, before any service; the note's hint says who can read it.
+    soup = check_page(kept.text)
+    assert not soup.select("form .resource__facts"), "no full cards in the builder"
+    row = soup.select_one(".pick[data-ref=civil-legal-advice]")
+    assert row.select_one("label").get_text() == "Civil Legal Advice"
+    assert row.select_one("input")["aria-describedby"] == row.select_one(".pick__about")["id"]
+    assert [li.get_text() for li in soup.select("[data-chosen-list] li")] == ["Civil Legal Advice"]
+    assert soup.select_one("[data-chosen-num]").get_text() == "1"
+    summary = soup.select_one("#your-pack")
+    make = summary.select_one("button[value=make]")
+    assert make.get_text() == "Make the pack"
+    order = [tag for tag in soup.select("form button[value], form .pick")]
+    assert order[0]["value"] == "filter" and order[1] is make, "filters, then the summary"
+    hint = soup.select_one("#f-note-hint").get_text()
+    assert "Anyone with the link can read this note" in hint and "the parent's name" in hint
+    assert soup.select_one(".pack-bar a")["href"] == "#your-pack"
     refused = post(client, "/en/resources/packs/new", {"title": "", "pick": []})
     assert refused.status_code == 400
     assert "Give the pack a title" in refused.text and "Pick at least one" in refused.text
