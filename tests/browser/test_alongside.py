@@ -151,7 +151,8 @@ def test_jo_makes_a_pack_on_a_phone_from_the_compact_list(page, demo):
     # Each service is a name, one line about it and a checkbox: short rows.
     heights = rows.evaluate_all("rows => rows.map(r => r.getBoundingClientRect().height)")
     lines = page.locator(".pick__about").evaluate_all(
-        "ps => ps.map(p => p.getBoundingClientRect().height / parseFloat(getComputedStyle(p).lineHeight))"
+        "ps => ps.map(p => p.getBoundingClientRect().height"
+        " / parseFloat(getComputedStyle(p).lineHeight))"
     )
     assert max(lines) < 1.5, "one line about each service"
     assert sorted(heights)[len(heights) // 2] <= 100, heights
@@ -164,7 +165,7 @@ def test_jo_makes_a_pack_on_a_phone_from_the_compact_list(page, demo):
     rows.nth(25).scroll_into_view_if_needed()
     bar = page.locator(".pack-bar")
     box = bar.bounding_box()
-    assert 0 <= box["y"] and box["y"] + box["height"] <= 844
+    assert box["y"] >= 0 and box["y"] + box["height"] <= 844
     assert "Chosen: 2" in bar.inner_text()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "j17-10-jo-pack-bar.png"))  # the screen, not the page
