@@ -281,3 +281,31 @@ def test_the_account_page_leads_workers_and_parents_to_their_lists(client, db, w
     _, soup = client.page("/en/account/")
     assert soup.find("a", href="/en/resources/shared")
     assert soup.find("a", href="/en/resources/saved")
+
+
+def test_for_a_place_in_wales_england_only_services_come_after_marked(client, db, worker):
+    _, soup = client.page("/en/resources/?area=CF10+1AA")
+    cards = soup.select("#results article.resource, #results [data-elsewhere]")
+    marker = next(i for i, tag in enumerate(cards) if tag.has_attr("data-elsewhere"))
+    assert cards[marker].get_text() == "For England only, not Wales"
+    before, after = cards[:marker], cards[marker + 1 :]
+    assert after and all("England only" in card.get_text() for card in after)
+    assert not any("England only" in card.get_text() for card in before)
+    _, soup = client.page("/en/resources/?area=Doncaster")
+    assert soup.select_one("[data-elsewhere]").get_text() == "For Wales only, not England"
+    later = soup.select_one("[data-elsewhere]").find_all_next("article")
+    assert later and all("Wales only" in card.get_text() for card in later)
+    _, soup = client.page("/en/resources/")
+    assert not soup.select("[data-elsewhere]"), "no place, no ranking"
+
+    # The pack builder ranks the same way for the area the worker names.
+    factories.sign_in_as(client, db, worker)
+    client.page("/en/resources/packs/new")
+    page = post(client, "/en/resources/packs/new", {"action": "filter", "area": "SA1 1AA"})
+    soup = check_page(page.text)
+    rows = soup.select("fieldset.picks .pick, fieldset.picks [data-elsewhere]")
+    marker = next(i for i, tag in enumerate(rows) if tag.has_attr("data-elsewhere"))
+    assert all(row.select_one("[data-nation-only]") for row in rows[marker + 1 :])
+    assert all(
+        "England only" not in row.get_text() for row in rows[:marker]
+    ), "nothing England-only before the heading"
