@@ -207,3 +207,42 @@ def test_the_invitation_link_comes_with_the_share_buttons(client, db):
     _, team = client.page("/en/team/")
     assert not team.select("[data-share-box]")
     assert not any("share" in script["src"] for script in team.select("script[src]"))
+
+
+PARENT_VOICE = (
+    "My appointments", "My questions", "My birth plan", "Where I am in the process",
+    "Where your appointments come from", "Where do you live?", "Local rules for your area",
+    "Your list", "You have no questions yet", "This is my key worker", "Your plan now",
+    "Add your midwife", "When a worker you have linked", "You are here",
+)  # fmt: skip
+
+
+def test_every_page_a_supporter_opens_for_a_parent_speaks_of_them_by_name(client, db):
+    parent = factories.user(db, Role.parent, display_name="Sam")
+    alex = factories.user(db, Role.supporter, display_name="Alex")
+    every = {"see_appointments", "edit_appointments", "see_pathway", "birth_plan"}
+    link = factories.link(db, parent, alex, every)
+    factories.sign_in_as(client, db, alex)
+    query = f"?parent={link.public_id}"
+    expected = {
+        "/en/team/": "Sam",
+        "/en/calendar/": "Sam's appointments",
+        "/en/calendar/sources": "Where Sam's appointments come from",
+        "/en/where-i-am/": "Where does Sam live?",
+        "/en/questions/": "Sam's list",
+        "/en/birth-plan/": "Sam's birth plan",
+        "/en/birth-plan/history": "Sam's birth plan",
+        "/en/resources/shared": "Nothing has been shared with Sam yet.",
+        "/en/pathway/?nation=england&": "Where does Sam live?",
+        "/en/team/people/new": "This is Sam's key worker",
+    }
+    for path, words in expected.items():
+        address = path + (query.replace("?", "") if path.endswith("&") else query)
+        _, soup = client.page(address)
+        main = " ".join(soup.select_one("main").get_text(" ").split())
+        assert words in main, address
+        for phrase in PARENT_VOICE:
+            assert phrase not in main, f"{address}: {phrase!r}"
+    # The pathway's place chooser keeps the supporter on Sam's map.
+    _, soup = client.page(f"/en/pathway/?nation=wales&parent={link.public_id}")
+    assert soup.select_one(".place-chooser input[name=parent]")["value"] == link.public_id
