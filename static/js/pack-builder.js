@@ -12,8 +12,11 @@
     form.querySelectorAll("input[name=pick]:checked").forEach(function (box) {
       var name = form.querySelector("label[for='" + box.id + "']");
       var item = document.createElement("li");
-      item.textContent = name.textContent;
-      if (name.lang) { item.lang = name.lang; item.dir = name.dir; }
+      // The name keeps its own language and direction; the bullet follows the page's.
+      var words = document.createElement("span");
+      words.textContent = name.textContent;
+      if (name.lang) { words.lang = name.lang; words.dir = name.dir; }
+      item.appendChild(words);
       items.push(item);
     });
     form.querySelectorAll("[data-chosen-num]").forEach(function (number) {

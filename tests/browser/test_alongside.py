@@ -198,3 +198,33 @@ def test_the_pack_builder_works_without_javascript(browser, demo):
     page.get_by_role("button", name="Make the pack").click()
     page.wait_for_url(re.compile(r".*/en/resources/packs/[a-z0-9]+\?made=1$"))
     context.close()
+
+
+def test_who_has_looked_counts_a_visit_and_the_new_pages_are_clean_in_arabic(page, demo):
+    sign_in(page, demo, "demo-advocate")
+    for _ in range(3):
+        page.goto(f"{demo}/en/calendar/?parent=demo-sam")
+    sign_out(page)
+    sign_in(page, demo, "demo-parent")
+    page.goto(f"{demo}/en/account/who-looked")
+    rows = page.locator("[data-look]", has_text="My appointments")
+    assert "times, last at" in rows.first.inner_text()
+    assert axe_violations(page) == []
+    screenshot(page, "j17-11-sam-who-looked")
+    for path in ("/ar/account/who-looked", "/ar/team/"):
+        page.goto(f"{demo}{path}")
+        assert axe_violations(page) == [], path
+        assert no_sideways_scroll(page), path
+    page.locator("form[action$='/team/invite'] input[name=permissions]").first.check()
+    page.locator("form[action$='/team/invite'] button[type=submit]").click()
+    assert page.locator("[data-share-box]").count() == 1
+    assert axe_violations(page) == []
+    sign_out(page)
+    sign_in(page, demo, "demo-worker")
+    page.goto(f"{demo}/ar/resources/packs/new")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    page.locator(".pick input").first.check()
+    assert page.locator("[data-chosen-list] li").count() == 1
+    assert axe_violations(page) == []
+    assert no_sideways_scroll(page)
+    screenshot(page, "j17-12-ar-pack-builder")
