@@ -213,7 +213,8 @@ PARENT_VOICE = (
     "My appointments", "My questions", "My birth plan", "Where I am in the process",
     "Where your appointments come from", "Where do you live?", "Local rules for your area",
     "Your list", "You have no questions yet", "This is my key worker", "Your plan now",
-    "Add your midwife", "When a worker you have linked", "You are here",
+    "Add your midwife", "When a worker you have linked", "You are here", "working with me",
+    "Who do I ask",
 )  # fmt: skip
 
 
