@@ -228,3 +228,19 @@ def test_who_has_looked_counts_a_visit_and_the_new_pages_are_clean_in_arabic(pag
     assert axe_violations(page) == []
     assert no_sideways_scroll(page)
     screenshot(page, "j17-12-ar-pack-builder")
+
+
+def test_alex_sees_his_suggestion_to_sams_birth_plan_as_waiting(page, demo):
+    sign_in(page, demo, "demo-advocate")
+    page.goto(f"{demo}/en/birth-plan/sections/feeding?parent=demo-sam")
+    page.get_by_label("Your suggestion").fill("Help with breastfeeding on the ward, please.")
+    page.get_by_role("button", name="Send my suggestion").click()
+    page.wait_for_url(re.compile(r".*/en/birth-plan/\?parent=demo-sam&suggested=feeding"))
+    waiting = page.locator("[data-section=feeding] [data-my-pending]")
+    assert "Waiting" in waiting.inner_text() and "Sam has not chosen yet" in waiting.inner_text()
+    assert "waiting for Sam to choose" in page.locator("[data-my-pending-count]").inner_text()
+    assert no_sideways_scroll(page)
+    assert axe_violations(page) == []
+    waiting.scroll_into_view_if_needed()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "j17-13-alex-suggestion-waiting.png"))
