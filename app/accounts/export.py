@@ -115,7 +115,10 @@ def _looks(session: Session, user: User, _: Context) -> list[dict]:
             "organisation": record.organisation_name,
             "what": record.permission,
             "address": record.path,
+            "made_a_change": record.method != "GET",
             "at": _when(record.at),
+            "times": record.times,
+            "last_at": _when(record.last_at or record.at),
         }
         for record in consent.access_records(session, parent=user, limit=100_000)
     ]

@@ -229,15 +229,19 @@ def history(session: Session, *, parent: User) -> list[ChangeView]:
     return _views(session, changes)
 
 
-def pending(session: Session, *, parent: User) -> list[ChangeView]:
-    """Suggestions waiting for the parent, each beside what the section says now."""
+def pending(session: Session, *, parent: User, author: User | None = None) -> list[ChangeView]:
+    """Suggestions waiting for the parent (only `author`'s, if given), each beside what the
+    section says now."""
     plan = _plan(session, parent=parent)
     if plan is None:
         return []
+    query = select(BirthPlanChange).where(
+        BirthPlanChange.plan_id == plan.id, BirthPlanChange.status == ChangeStatus.pending
+    )
+    if author is not None:
+        query = query.where(BirthPlanChange.author_id == author.id)
     changes = session.exec(
-        select(BirthPlanChange)
-        .where(BirthPlanChange.plan_id == plan.id, BirthPlanChange.status == ChangeStatus.pending)
-        .order_by(col(BirthPlanChange.created_at), col(BirthPlanChange.id))
+        query.order_by(col(BirthPlanChange.created_at), col(BirthPlanChange.id))
     ).all()
     rows = _rows(session, plan)
     return [
