@@ -20,10 +20,10 @@ from starlette.responses import RedirectResponse, Response
 from starlette.types import Receive, Scope, Send
 
 from app import localtime
-from app.accounts.models import utcnow
 from app.accounts.secrets import Busy
 from app.caching import PreparedPages, PreparedStore
 from app.calendar.worker import FeedRefresher, NoRefresher, feed_client
+from app.clock import utcnow
 from app.db import is_unavailable, make_engine
 from app.deps import SignInRequired
 from app.i18n import LOCALE_COOKIE, LocaleInfo, locale_info, negotiate

@@ -19,11 +19,12 @@ from sqlmodel import Session
 
 from app import localtime
 from app.accounts import passkeys, service
-from app.accounts.models import User, as_utc
+from app.accounts.models import User
 from app.birth_plan import service as birth_plan
 from app.calendar import service as calendar
+from app.clock import as_utc
 from app.consent import service as consent
-from app.notify import outbox as notify
+from app.notify import service as notify
 from app.position import service as position
 from app.questions import service as questions
 from app.resources import service as resources

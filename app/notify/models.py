@@ -8,7 +8,7 @@ from sqlalchemy import Column, DateTime, Index, Text
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
-from app.accounts.models import utcnow
+from app.clock import utcnow
 from app.forms import N_
 
 #: The reminder times a parent can choose: the evening before (at 19:00), or so many

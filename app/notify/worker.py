@@ -16,51 +16,42 @@ import random
 import threading
 from collections.abc import Callable
 
-from sqlalchemy import delete
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from app.accounts.models import as_utc
 from app.background import Idle, PeriodicThread
 from app.calendar.models import AppointmentChange
-from app.notify import outbox
-from app.notify.models import OutboxMessage, OutboxStatus, PushSubscription
-from app.notify.webpush import Outcome, Push, Sender
+from app.clock import as_utc, utcnow
+from app.notify import wording
+from app.notify.channels import Channel
+from app.notify.channels.push import PushChannel
+from app.notify.models import OutboxMessage, OutboxStatus
+from app.notify.outbox import claim_one
+from app.notify.webpush import Sender
 from app.settings import Settings
 
 log = logging.getLogger("next_steps.notify")
 PASS_SECONDS = 30
 BACKOFF_BASE_SECONDS = 30
 BACKOFF_CAP_SECONDS = 3600
+_now = utcnow
 
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+__all__ = ["claim_one", "deliver", "run_lane", "run_pass", "Notifier", "NoNotifier"]
 
 
 def backoff(attempt: int, *, retry_after: float | None = None) -> dt.timedelta:
     """Exponential back-off with jitter (half to all of the step), never sooner than the
-    push service's Retry-After."""
+    service's Retry-After."""
     step = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(0, attempt - 1))
     wait = random.uniform(step / 2, step)
     return dt.timedelta(seconds=max(wait, retry_after or 0))
 
 
-def claim_one(session: Session, *, now: dt.datetime) -> OutboxMessage | None:
-    """The next due message, locked for this transaction; rows others hold are skipped."""
-    query = (
-        select(OutboxMessage)
-        .where(OutboxMessage.status == OutboxStatus.pending, OutboxMessage.due_at <= now)
-        .order_by(OutboxMessage.due_at, OutboxMessage.id)
-        .limit(1)
+def channel_for(message: OutboxMessage, *, sender: Sender, settings: Settings) -> Channel:
+    """The channel this outbox row goes by."""
+    return PushChannel(
+        sender, ttl_seconds=settings.push_ttl_seconds, max_attempts=settings.push_max_attempts
     )
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    return session.exec(query).first()
-
-
-def _ids(text: str) -> set[int]:
-    return {int(i) for i in text.split(",") if i}
 
 
 def deliver(
@@ -71,83 +62,37 @@ def deliver(
     settings: Settings,
     now: dt.datetime,
 ) -> str:
-    """Send one claimed message to each of its person's devices, record what happened and
-    commit (which unlocks it). Returns the message's status."""
-    rendered = outbox.render(session, message=message, locales=settings.locale_list, now=now)
+    """Send one claimed message by its channel, record what happened and commit (which
+    unlocks it). Returns the message's status."""
+    words = wording.render(session, message=message, locales=settings.locale_list, now=now)
     expires = as_utc(message.expires_at) if message.expires_at else None
-    finished = _ids(message.finished_for)
-    devices = [
-        s
-        for s in session.exec(
-            select(PushSubscription).where(PushSubscription.user_id == message.user_id)
-        )
-        if s.id not in finished
-    ]
-    reason = (
-        "not_owed" if rendered is None
-        else "expired" if expires and expires <= now
-        else "no_device" if not devices
-        else None
-    )  # fmt: skip
+    channel = channel_for(message, sender=sender, settings=settings)
+    reason = "not_owed" if words is None else "expired" if expires and expires <= now else None
+    result = None
+    if reason is None:
+        result = channel.send(session, message=message, words=words, now=now)
+        reason = "no_device" if result.nobody else None
     if reason:
         message.status = OutboxStatus.sent if message.sent_at else OutboxStatus.cancelled
         message.last_error = message.last_error if message.sent_at else reason
         session.add(message)
         session.commit()
         return message.status
-    ttl = settings.push_ttl_seconds
-    if expires:
-        ttl = max(0, min(ttl, int((expires - now).total_seconds())))
-    topic = outbox.tag_for(message.key).replace("-", "")[:32]
-    pushes = [
-        Push(d.endpoint, d.p256dh, d.auth, rendered.payload, ttl, rendered.urgency, topic)
-        for d in devices
-    ]
-    results = sender.send_many(pushes)
-    retry_after: list[float] = []
-    retrying = False
-    for device, result in zip(devices, results, strict=True):
-        if result.outcome == Outcome.sent:
-            finished.add(device.id)
-            device.last_success_at = now
-            session.add(device)
-            if message.sent_at is None:
-                message.sent_at = now
-        elif result.outcome == Outcome.gone:
-            # The browser unsubscribed: forget exactly this address, nothing else.
-            session.execute(
-                delete(PushSubscription).where(PushSubscription.endpoint == device.endpoint)
-            )
-        elif result.outcome == Outcome.refused:
-            finished.add(device.id)
-            message.last_error = result.error
-            if result.status == 403:
-                log.error(
-                    "PUSH REFUSED (403) for subscription %s: the push service does not accept "
-                    "our VAPID signature. Check VAPID_PRIVATE_KEY has not changed since the "
-                    "browser subscribed. The subscription is kept.",
-                    device.id,
-                )
-            else:
-                log.warning("push refused (%s) for subscription %s", result.error, device.id)
-        else:
-            retrying = True
-            message.last_error = result.error
-            if result.retry_after is not None:
-                retry_after.append(result.retry_after)
-    message.finished_for = ",".join(str(i) for i in sorted(finished))
-    if retrying:
+    if result.reached and message.sent_at is None:
+        message.sent_at = now
+    if result.error:
+        message.last_error = result.error
+    if result.retry:
         message.attempts += 1
-        if message.attempts >= settings.push_max_attempts:
+        if message.attempts >= channel.max_attempts:
             message.status = OutboxStatus.sent if message.sent_at else OutboxStatus.failed
         else:
-            wait = backoff(message.attempts, retry_after=max(retry_after, default=None))
-            message.due_at = now + wait
+            message.due_at = now + backoff(message.attempts, retry_after=result.retry_after)
     else:
         message.status = OutboxStatus.sent if message.sent_at else OutboxStatus.failed
-    if message.status == OutboxStatus.sent and rendered.change_ids:
+    if message.status == OutboxStatus.sent and words.change_ids:
         for change in session.exec(
-            select(AppointmentChange).where(AppointmentChange.id.in_(rendered.change_ids))  # type: ignore[union-attr]
+            select(AppointmentChange).where(AppointmentChange.id.in_(words.change_ids))  # type: ignore[union-attr]
         ):
             change.notified_at = change.notified_at or now
             session.add(change)

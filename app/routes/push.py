@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from app.deps import ClockDep, LocaleDep, OwnerAccess, PagesDep, RowId, SessionDep, SettingsDep
 from app.forms import N_, FormError
-from app.notify import outbox
+from app.notify import service as notify
 from app.notify.models import REMINDER_CHOICES, REMINDER_LABELS
 from app.routes.accounts import describe_device
 
@@ -24,14 +24,14 @@ def _reminder_options(loc) -> list[tuple[str, str]]:
 
 def _page(request, loc, pages, session, access, *, errors=None, form=None, status_code=200):
     user_id = access.parent.id
-    prefs = outbox.preferences(session, user_id=user_id)
+    prefs = notify.preferences(session, user_id=user_id)
     context = {
         "csrf_protected": True,
         "push_ready": request.app.state.vapid_public_key is not None,
         "public_key": request.app.state.vapid_public_key or "",
-        "devices": outbox.list_devices(session, user_id=user_id),
+        "devices": notify.list_devices(session, user_id=user_id),
         "prefs": prefs,
-        "chosen": set(form["reminders"]) if form else set(outbox.reminder_codes(prefs)),
+        "chosen": set(form["reminders"]) if form else set(notify.reminder_codes(prefs)),
         "reminder_options": _reminder_options(loc),
         "form": form or {},
         "errors": errors or {},
@@ -64,7 +64,7 @@ def save_preferences(
     discreet: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
     try:
-        outbox.save_preferences(
+        notify.save_preferences(
             session,
             user_id=access.parent.id,
             reminders=reminders,
@@ -92,7 +92,7 @@ def remove_device(
     loc: LocaleDep, session: SessionDep, access: OwnerAccess, now: ClockDep, device_id: RowId
 ) -> RedirectResponse:
     """Stops notifications to one of this parent's devices (its browser keeps nothing)."""
-    outbox.remove_device(session, user_id=access.parent.id, subscription_id=device_id, now=now)
+    notify.remove_device(session, user_id=access.parent.id, subscription_id=device_id, now=now)
     return RedirectResponse(f"/{loc.code}/account/notifications", status_code=303)
 
 
@@ -133,7 +133,7 @@ async def subscribe(
     if not all(isinstance(value, str) and value for value in values):
         return _problem(loc, N_("We could not turn on notifications. Please try again."))
     try:
-        outbox.subscribe(
+        notify.subscribe(
             session,
             user_id=access.parent.id,
             endpoint=values[0],
@@ -161,7 +161,7 @@ async def unsubscribe(
     endpoint = (await _json(request)).get("endpoint")
     if not isinstance(endpoint, str) or not endpoint:
         return _problem(loc, N_("We could not turn off notifications. Please try again."))
-    outbox.remove_device(session, user_id=access.parent.id, endpoint=endpoint, now=now)
+    notify.remove_device(session, user_id=access.parent.id, endpoint=endpoint, now=now)
     message = loc.translations.gettext("Notifications are off for this device.")
     return JSONResponse({"ok": True, "message": message}, headers={"Cache-Control": "no-store"})
 
