@@ -19,7 +19,7 @@ def list_devices(session: Session, *, user_id: int) -> list[PushSubscription]:
 
 def keep(
     session: Session, *, user_id: int, endpoint: str, p256dh: str, auth: str, device: str,
-    now: dt.datetime,
+    now: dt.datetime, session_hash: str | None = None, keep_after_sign_out: bool = False,
 ) -> int | None:  # fmt: skip
     """Stores this browser's push address for the person (a browser belongs to whoever last
     turned notifications on in it); returns the user it belonged to before, if another."""
@@ -30,6 +30,8 @@ def keep(
         subscription = PushSubscription(user_id=user_id, endpoint=endpoint, p256dh="", auth="")
     subscription.user_id, subscription.p256dh, subscription.auth = user_id, p256dh, auth
     subscription.device = device[:120]
+    subscription.session_hash = session_hash
+    subscription.keep_after_sign_out = keep_after_sign_out
     subscription.created_at = subscription.created_at or now
     session.add(subscription)
     session.flush()
@@ -54,3 +56,18 @@ def forget(
     session.delete(subscription)
     session.flush()
     return True
+
+
+def forget_signed_out(session: Session, *, session_hash: str) -> set[int]:
+    """Deletes the subscriptions this session turned on that were not to be kept after
+    sign-out; returns whose they were."""
+    query = select(PushSubscription).where(
+        PushSubscription.session_hash == session_hash,
+        PushSubscription.keep_after_sign_out == False,  # noqa: E712
+    )
+    owners = set()
+    for subscription in session.exec(query):
+        owners.add(subscription.user_id)
+        session.delete(subscription)
+    session.flush()
+    return owners

@@ -4,7 +4,7 @@ and when, and the outbox of messages waiting to go."""
 import enum
 from datetime import datetime
 
-from sqlalchemy import Column, DateTime, Index, Text
+from sqlalchemy import Column, DateTime, Index, Text, false
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
@@ -37,6 +37,11 @@ class PushSubscription(SQLModel, table=True):
     p256dh: str = Field(max_length=200)
     auth: str = Field(max_length=100)
     device: str = Field(default="", max_length=120)  # "Chrome on Android", to tell them apart
+    # The signed-in session that turned it on (its token's hash, as in user_session): signing
+    # out of that session forgets this device, unless the parent ticked "keep reminders on
+    # this phone" (a shared phone then stops getting their reminders).
+    session_hash: str | None = Field(default=None, max_length=64, index=True)
+    keep_after_sign_out: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
     )

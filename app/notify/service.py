@@ -6,14 +6,17 @@ import datetime as dt
 from sqlmodel import Session
 
 from app.accounts.models import User
+from app.accounts.secrets import token_hash
 from app.clock import as_utc
 from app.notify import devices, planning
 from app.notify.devices import list_devices
 from app.notify.models import NotificationPreferences, PushSubscription
 from app.notify.preferences import checked_quiet_hours, preferences, reminder_codes, store
 
-__all__ = ["export", "list_devices", "preferences", "reminder_codes", "remove_device",
-           "save_preferences", "subscribe"]  # fmt: skip
+__all__ = [
+    "export", "kept_after_sign_out", "list_devices", "preferences", "reminder_codes",
+    "remove_device", "save_preferences", "sign_out_device", "subscribe",
+]  # fmt: skip
 
 
 def save_preferences(
@@ -44,6 +47,8 @@ def subscribe(
     device: str,
     now: dt.datetime,
     allow_loopback: bool = False,
+    session_token: str | None = None,
+    keep_after_sign_out: bool = False,
 ) -> PushSubscription:
     """Keeps this browser's push address for the person. A browser belongs to whoever last
     turned notifications on in it: on a shared phone the last person's messages only."""
@@ -52,7 +57,8 @@ def subscribe(
     check_subscription(endpoint=endpoint, p256dh=p256dh, auth=auth, allow_loopback=allow_loopback)
     previous = devices.keep(
         session, user_id=user_id, endpoint=endpoint, p256dh=p256dh, auth=auth, device=device,
-        now=now,
+        now=now, session_hash=token_hash(session_token) if session_token else None,
+        keep_after_sign_out=keep_after_sign_out,
     )  # fmt: skip
     if previous is not None:
         planning.plan_reminders(session, user_id=previous, now=now)
@@ -77,6 +83,25 @@ def remove_device(
     planning.plan_reminders(session, user_id=user_id, now=now)
     session.commit()
     return True
+
+
+def sign_out_device(session: Session, *, session_token: str, now: dt.datetime) -> None:
+    """Signing out of a session stops the reminders it turned on in this browser, unless
+    the parent ticked "keep reminders on this phone"."""
+    for user_id in devices.forget_signed_out(session, session_hash=token_hash(session_token)):
+        planning.plan_reminders(session, user_id=user_id, now=now)
+    session.commit()
+
+
+def kept_after_sign_out(session: Session, *, user_id: int, session_token: str | None) -> bool:
+    """Whether a device this session turned on is to keep its reminders after sign-out."""
+    if not session_token:
+        return False
+    hashed = token_hash(session_token)
+    return any(
+        d.keep_after_sign_out and d.session_hash == hashed
+        for d in list_devices(session, user_id=user_id)
+    )
 
 
 def export(session: Session, *, user: User) -> dict:

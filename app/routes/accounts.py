@@ -31,6 +31,7 @@ from app.deps import (
 )
 from app.forms import FormError
 from app.i18n import LocaleInfo
+from app.notify import service as notify
 from app.notify.models import REMINDER_LABELS
 from app.routes.consent import permission_labels
 from app.routes.home import safe_next
@@ -378,10 +379,12 @@ def recover(
 
 
 @router.post("/{locale}/account/sign-out", include_in_schema=False)
-def sign_out(request: Request, loc: LocaleDep, session: SessionDep) -> Response:
-    """Ends the session on the server, and asks the browser to forget this site's data."""
+def sign_out(request: Request, loc: LocaleDep, session: SessionDep, now: ClockDep) -> Response:
+    """Ends the session on the server (and the reminders it turned on in this browser,
+    unless kept), and asks the browser to forget this site's data."""
     token = request.cookies.get(SESSION_COOKIE)
     if token:
+        notify.sign_out_device(session, session_token=token, now=now)
         service.end_session(session, token=token)
     response = RedirectResponse(f"/{loc.code}/sign-in?signed_out=1", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")

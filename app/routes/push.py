@@ -7,7 +7,16 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from app.deps import ClockDep, LocaleDep, OwnerAccess, PagesDep, RowId, SessionDep, SettingsDep
+from app.deps import (
+    SESSION_COOKIE,
+    ClockDep,
+    LocaleDep,
+    OwnerAccess,
+    PagesDep,
+    RowId,
+    SessionDep,
+    SettingsDep,
+)
 from app.forms import N_, FormError
 from app.notify import service as notify
 from app.notify.models import REMINDER_CHOICES, REMINDER_LABELS
@@ -36,6 +45,9 @@ def _page(request, loc, pages, session, access, *, errors=None, form=None, statu
         "form": form or {},
         "errors": errors or {},
         "saved": request.query_params.get("saved") == "1",
+        "this_device_kept": notify.kept_after_sign_out(
+            session, user_id=user_id, session_token=request.cookies.get(SESSION_COOKIE)
+        ),
     }
     return pages.render(
         request, "push/notifications.html", context, private=True, status_code=status_code
@@ -142,6 +154,8 @@ async def subscribe(
             device=describe_device(request.headers.get("user-agent", "")),
             now=now,
             allow_loopback=settings.push_allow_loopback,
+            session_token=request.cookies.get(SESSION_COOKIE),
+            keep_after_sign_out=data.get("keep") is True,
         )
     except FormError as error:
         return JSONResponse(

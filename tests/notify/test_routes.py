@@ -164,3 +164,27 @@ def test_without_a_vapid_subject_the_page_says_so(client, db, app):
     assert "not set up to send notifications" in soup.get_text()
     assert soup.select_one("[data-push]") is None
     assert send_json(client, f"{URL}/subscribe", subscription()).status_code == 409
+
+
+def test_signing_out_forgets_this_phone_unless_kept(client, db):
+    """A shared phone: signing out stops the parent's reminders on it, unless they ticked
+    "keep reminders on this phone"; other phones are not touched."""
+    parent = factories.user(db)
+    factories.sign_in_as(client, db, parent)
+    _, soup = client.page(URL)
+    assert not soup.select_one("#f-keep").has_attr("checked")
+    assert send_json(client, f"{URL}/subscribe", subscription("shared")).status_code == 200
+    db.add(PushSubscription(user_id=parent.id, endpoint="https://fcm.googleapis.com/fcm/send/own",
+                            p256dh="x", auth="y"))  # fmt: skip
+    db.commit()
+    post(client, "/en/account/sign-out", {})
+    endpoints = {s.endpoint for s in db.exec(select(PushSubscription))}
+    assert endpoints == {"https://fcm.googleapis.com/fcm/send/own"}
+
+    factories.sign_in_as(client, db, parent)
+    kept = {**subscription("mine"), "keep": True}
+    assert send_json(client, f"{URL}/subscribe", kept).status_code == 200
+    _, soup = client.page(URL)
+    assert soup.select_one("#f-keep").has_attr("checked")
+    post(client, "/en/account/sign-out", {})
+    assert len(db.exec(select(PushSubscription)).all()) == 2
