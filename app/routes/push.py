@@ -33,10 +33,13 @@ def _reminder_options(loc) -> list[tuple[str, str]]:
 
 def _page(request, loc, pages, session, access, *, errors=None, form=None, status_code=200):
     user_id = access.parent.id
+    settings = request.app.state.settings
     prefs = notify.preferences(session, user_id=user_id)
     context = {
         "csrf_protected": True,
         "push_ready": request.app.state.vapid_public_key is not None,
+        "texts_on": settings.texts_on,
+        "email_on": settings.email_by is not None,
         "public_key": request.app.state.vapid_public_key or "",
         "devices": notify.list_devices(session, user_id=user_id),
         "prefs": prefs,

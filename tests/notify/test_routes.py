@@ -188,3 +188,23 @@ def test_signing_out_forgets_this_phone_unless_kept(client, db):
     assert soup.select_one("#f-keep").has_attr("checked")
     post(client, "/en/account/sign-out", {})
     assert len(db.exec(select(PushSubscription)).all()) == 2
+
+
+def test_the_page_says_which_channels_this_site_offers(app, client, db):
+    parent = factories.user(db)
+    factories.sign_in_as(client, db, parent)
+    _, soup = client.page(URL)
+    offers = soup.select_one("[data-offers]").get_text(" ", strip=True)
+    assert "This site does not send text messages." in offers
+    assert "This site does not send emails." in offers
+    settings = app.state.settings
+    app.state.settings = settings.model_copy(
+        update={"smtp_host": "127.0.0.1", "smtp_from": "a@b.org"}
+    )
+    try:
+        _, soup = client.page(URL)
+    finally:
+        app.state.settings = settings
+    offers = soup.select_one("[data-offers]").get_text(" ", strip=True)
+    assert "emails" in offers and "This site does not send emails." not in offers
+    assert "This site does not send text messages." in offers
