@@ -163,7 +163,7 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         "notifications",
         lambda s, user, _: notify.export(s, user=user),
-        ("notification_preferences", "push_subscription"),
+        ("notification_preferences", "push_subscription", "notify_address"),
     ),
 )
 
@@ -175,6 +175,8 @@ EXCLUDED: dict[str, str] = {
     "webauthn_challenge": "A passkey ceremony's random challenge, gone within minutes.",
     "notification_outbox": "Messages waiting to be sent; what they say is already in the "
     "calendar and notifications sections.",
+    "text_sent": "A count of texts sent (a time, no words, no number), for the daily cap and "
+    "the site's budget.",
     "api_token": "Agency staff's keys for the API: secrets, and never a parent's.",
     "staff_invitation": "An organisation admin's one-time codes for new staff: secrets, and "
     "never a parent's.",

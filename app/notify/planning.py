@@ -9,15 +9,20 @@ when a message is sent (`wording.render`), in the person's language, discreet if
 
 import datetime as dt
 import json
+import secrets
 from dataclasses import dataclass
 
+from sqlalchemy import or_
 from sqlmodel import Session, select
 
 from app.calendar.models import Appointment, AppointmentChange, ChangeKind, SourceKind
 from app.clock import as_utc
 from app.localtime import at, zone
+from app.notify import addresses
 from app.notify.devices import has_devices
 from app.notify.models import (
+    AddressKind,
+    Channel,
     NotificationPreferences,
     OutboxKind,
     OutboxMessage,
@@ -98,12 +103,81 @@ class Planned:
     appointment_id: int
     due_at: dt.datetime
     expires_at: dt.datetime
+    channel: Channel = Channel.push
+    after_push: bool = False  # "push, then text": the text waits to see if the push was shown
+
+
+# Channels ------------------------------------------------------------------------------
+
+WAY_OF_KIND = {
+    OutboxKind.reminder: "reminders_by",
+    OutboxKind.changes: "changes_by",
+    OutboxKind.shared: "shared_by",
+}
+Route = tuple[Channel, bool]  # a channel, and whether it waits on the push being shown
+
+
+def reachable(session: Session, *, user_id: int) -> set[Channel]:
+    """The channels this person can be reached on now: a device, a confirmed number or
+    address that has not failed."""
+    found = {Channel.push} if has_devices(session, user_id=user_id) else set()
+    if addresses.usable(session, user_id=user_id, kind=AddressKind.phone):
+        found.add(Channel.text)
+    if addresses.usable(session, user_id=user_id, kind=AddressKind.email):
+        found.add(Channel.email)
+    return found
+
+
+def routes(way: str, reach: set[Channel]) -> list[Route]:
+    """The rows one message becomes for a parent's choice. A choice they cannot be reached
+    on yet (no number confirmed) falls back to push if they have a device."""
+    chosen: list[Route] = []
+    if way == "text" and Channel.text in reach:
+        chosen = [(Channel.text, False)]
+    elif way == "email" and Channel.email in reach:
+        chosen = [(Channel.email, False)]
+    elif way == "push_then_text":
+        if Channel.push in reach:
+            chosen = [(Channel.push, False)]
+            if Channel.text in reach:
+                chosen.append((Channel.text, True))
+        elif Channel.text in reach:
+            chosen = [(Channel.text, False)]
+    if not chosen and Channel.push in reach:
+        chosen = [(Channel.push, False)]
+    return chosen
+
+
+def row_key(key: str, channel: Channel) -> str:
+    """Each channel's row of one message has its own unique key (push keeps the bare key)."""
+    return key if channel == Channel.push else f"{key}:{channel.value}"
+
+
+def _row(*, key: str, user_id: int, kind: OutboxKind, channel: Channel, after_push: bool,
+         data: dict, due_at, expires_at, appointment_id, now) -> dict:  # fmt: skip
+    return {
+        "key": key,
+        "user_id": user_id,
+        "kind": kind.name,
+        "appointment_id": appointment_id,
+        "data": json.dumps({**data, "after_push": True} if after_push else data),
+        "status": OutboxStatus.pending.name,
+        "due_at": due_at,
+        "expires_at": expires_at,
+        "attempts": 0,
+        "finished_for": "",
+        "created_at": now,
+        "channel": channel.name,
+        "ack": secrets.token_urlsafe(16) if channel == Channel.push else None,
+    }
 
 
 def wanted_reminders(
-    appointments: list[Appointment], prefs: NotificationPreferences, *, now: dt.datetime
-) -> dict[str, Planned]:
-    """Every reminder these appointments call for that is still in the future."""
+    appointments: list[Appointment], prefs: NotificationPreferences, *, now: dt.datetime,
+    ways: list[Route] | None = None,
+) -> dict[str, Planned]:  # fmt: skip
+    """Every reminder these appointments call for that is still in the future, one row
+    for each channel it goes by."""
     wanted = {}
     for appointment in appointments:
         start = as_utc(appointment.start)
@@ -112,8 +186,10 @@ def wanted_reminders(
         for code in reminder_codes(prefs):
             due = outside_quiet_hours(reminder_due(start, code), prefs, deadline=start)
             if now <= due < start:
-                key = reminder_key(appointment, code)
-                wanted[key] = Planned(key, appointment.id, due, start)
+                base = reminder_key(appointment, code)
+                for channel, after_push in ways or [(Channel.push, False)]:
+                    key = row_key(base, channel)
+                    wanted[key] = Planned(key, appointment.id, due, start, channel, after_push)
     return wanted
 
 
@@ -128,7 +204,9 @@ def plan_reminders(session: Session, *, user_id: int, now: dt.datetime) -> None:
             OutboxMessage.status == OutboxStatus.pending,
         )
     ).all()
-    if not has_devices(session, user_id=user_id):
+    prefs = preferences(session, user_id=user_id)
+    ways = routes(prefs.reminders_by, reachable(session, user_id=user_id))
+    if not ways:
         wanted: dict[str, Planned] = {}
     else:
         appointments = session.exec(
@@ -138,9 +216,7 @@ def plan_reminders(session: Session, *, user_id: int, now: dt.datetime) -> None:
                 Appointment.cancelled == False,  # noqa: E712
             )
         ).all()
-        wanted = wanted_reminders(
-            list(appointments), preferences(session, user_id=user_id), now=now
-        )
+        wanted = wanted_reminders(list(appointments), prefs, now=now, ways=ways)
     for row in pending:
         plan = wanted.get(row.key)
         if plan is None:
@@ -155,6 +231,8 @@ def plan_reminders(session: Session, *, user_id: int, now: dt.datetime) -> None:
             select(OutboxMessage).where(
                 OutboxMessage.key.in_([k for k in wanted if k not in known]),  # type: ignore[union-attr]
                 OutboxMessage.status == OutboxStatus.cancelled,
+                # A fallback text not needed because the phone showed the push stays so.
+                or_(OutboxMessage.last_error.is_(None), OutboxMessage.last_error != "shown"),  # type: ignore[union-attr]
             )
         ):
             row.status, row.due_at, row.attempts, row.last_error = (
@@ -166,19 +244,11 @@ def plan_reminders(session: Session, *, user_id: int, now: dt.datetime) -> None:
     insert_new(
         session,
         [
-            {
-                "key": plan.key,
-                "user_id": user_id,
-                "kind": OutboxKind.reminder.name,
-                "appointment_id": plan.appointment_id,
-                "data": "{}",
-                "status": OutboxStatus.pending.name,
-                "due_at": plan.due_at,
-                "expires_at": plan.expires_at,
-                "attempts": 0,
-                "finished_for": "",
-                "created_at": now,
-            }
+            _row(
+                key=plan.key, user_id=user_id, kind=OutboxKind.reminder, channel=plan.channel,
+                after_push=plan.after_push, data={}, due_at=plan.due_at,
+                expires_at=plan.expires_at, appointment_id=plan.appointment_id, now=now,
+            )  # fmt: skip
             for key, plan in wanted.items()
             if key not in known
         ],
@@ -198,7 +268,7 @@ def queue_change_notice(
 ) -> None:
     """One message for every new, moved or cancelled appointment an agency's feed or API
     told us about in this refresh (the parent's own entries need no notice)."""
-    if not changes or not has_devices(session, user_id=user_id):
+    if not changes or not reachable(session, user_id=user_id):
         return
     session.flush()  # the changes' ids
     worth = []
@@ -224,24 +294,19 @@ def _queue_notice(
     session: Session, *, key: str, user_id: int, kind: OutboxKind, data: dict,
     lifetime: dt.timedelta, now: dt.datetime,
 ) -> None:  # fmt: skip
-    """A notice due now (or when the person's quiet hours end), unless its key is queued."""
+    """A notice due now (or when the person's quiet hours end), unless its key is queued:
+    one row for each channel the person chose for this kind."""
     prefs = preferences(session, user_id=user_id)
+    ways = routes(getattr(prefs, WAY_OF_KIND[kind]), reachable(session, user_id=user_id))
     insert_new(
         session,
         [
-            {
-                "key": key,
-                "user_id": user_id,
-                "kind": kind.name,
-                "appointment_id": None,
-                "data": json.dumps(data),
-                "status": OutboxStatus.pending.name,
-                "due_at": outside_quiet_hours(now, prefs),
-                "expires_at": now + lifetime,
-                "attempts": 0,
-                "finished_for": "",
-                "created_at": now,
-            }
+            _row(
+                key=row_key(key, channel), user_id=user_id, kind=kind, channel=channel,
+                after_push=after_push, data=data, due_at=outside_quiet_hours(now, prefs),
+                expires_at=now + lifetime, appointment_id=None, now=now,
+            )  # fmt: skip
+            for channel, after_push in ways
         ],
     )
 
@@ -272,7 +337,7 @@ def queue_shared_notice(
 ) -> None:
     """One message saying a worker put a pack in the parent's app; sending the same pack
     again later says so again (the key carries the time), never twice for one sending."""
-    if not has_devices(session, user_id=user_id):
+    if not reachable(session, user_id=user_id):
         return
     _queue_notice(
         session, key=f"shared:{delivery_id}:{_stamp(now)}", user_id=user_id,

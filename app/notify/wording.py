@@ -128,15 +128,22 @@ class Message:
 
 
 def render(
-    session: Session, *, message: OutboxMessage, locales: list[str], now: dt.datetime
+    session: Session,
+    *,
+    message: OutboxMessage,
+    locales: list[str],
+    now: dt.datetime,
+    only: tuple[str, ...] | None = None,
 ) -> Message | None:
     """The message's words, or None when it is no longer owed (its appointment was
-    cancelled, or every change it told of is in the past)."""
+    cancelled, or every change it told of is in the past). `only`: the languages a channel
+    can carry (texts: English or Welsh); the words are then in one of those, and the link
+    still opens the page in the person's own language."""
     user = session.get(User, message.user_id)
     if user is None:
         return None
     code = user.locale if user.locale in locales else "en"
-    words = Words(code, now)
+    words = Words(code if only is None or code in only else only[0], now)
     discreet = preferences(session, user_id=user.id).discreet
     calendar = f"/{code}/calendar/"
     change_ids: tuple[int, ...] = ()
@@ -192,3 +199,35 @@ def render(
         expires_at=as_utc(message.expires_at) if message.expires_at else None,
         change_ids=change_ids,
     )
+
+
+# Texts and emails ----------------------------------------------------------------------
+
+#: Two SMS parts of GSM characters (153 each once split); Notify charges per part.
+TEXT_LIMIT = 306
+
+
+def text(words: Message, *, link: str) -> str:
+    """A text message: the discreet words and a link, within two SMS parts."""
+    body = " ".join(words.body.split())
+    room = TEXT_LIMIT - (len(link) + 1 if link else 0)
+    if len(body) > room:
+        body = body[: room - 1].rstrip() + "…"
+    return f"{body}\n{link}" if link else body
+
+
+def email(words: Message, *, link: str, open_label: str) -> tuple[str, str, str]:
+    """(subject, plain text, simple HTML) of an email: no images, nothing that tracks."""
+    from markupsafe import escape
+
+    lines = [line for line in words.body.split("\n") if line.strip()]
+    plain = "\n\n".join([*lines, *([f"{open_label}: {link}"] if link else [])]) + "\n"
+    paragraphs = "".join(f"<p>{escape(line)}</p>" for line in lines)
+    if link:
+        paragraphs += f'<p><a href="{escape(link)}">{escape(open_label)}</a></p>'
+    html = (
+        f'<!doctype html><html lang="{escape(words.lang)}" dir="{escape(words.dir)}"><head>'
+        f'<meta charset="utf-8"><title>{escape(words.title)}</title></head>'
+        f"<body>{paragraphs}</body></html>"
+    )
+    return words.title, plain, html

@@ -11,6 +11,7 @@ millisecond; a copy sent in it carries the same tag and Topic, so the phone show
 """
 
 import datetime as dt
+import json
 import logging
 import random
 import threading
@@ -23,10 +24,13 @@ from app.background import Idle, PeriodicThread
 from app.calendar.models import AppointmentChange
 from app.clock import as_utc, utcnow
 from app.notify import wording
-from app.notify.channels import Channel
+from app.notify.channels import Channel, Channels, Delivery
 from app.notify.channels.push import PushChannel
-from app.notify.models import OutboxMessage, OutboxStatus
+from app.notify.models import Channel as ModelChannel
+from app.notify.models import OutboxKind, OutboxMessage, OutboxStatus
 from app.notify.outbox import claim_one
+from app.notify.planning import outside_quiet_hours
+from app.notify.preferences import preferences
 from app.notify.webpush import Sender
 from app.settings import Settings
 
@@ -47,34 +51,96 @@ def backoff(attempt: int, *, retry_after: float | None = None) -> dt.timedelta:
     return dt.timedelta(seconds=max(wait, retry_after or 0))
 
 
-def channel_for(message: OutboxMessage, *, sender: Sender, settings: Settings) -> Channel:
-    """The channel this outbox row goes by."""
-    return PushChannel(
-        sender, ttl_seconds=settings.push_ttl_seconds, max_attempts=settings.push_max_attempts
+def channel_for(
+    message: OutboxMessage, *, sender: Sender | None, settings: Settings,
+    channels: Channels | None = None,
+) -> Channel | None:  # fmt: skip
+    """The channel this outbox row goes by, or None when this site does not have it."""
+    if message.channel == ModelChannel.push:
+        if channels is not None and channels.push is not None:
+            return channels.push
+        if sender is None:
+            return None
+        return PushChannel(
+            sender, ttl_seconds=settings.push_ttl_seconds, max_attempts=settings.push_max_attempts
+        )
+    return channels.get(message.channel) if channels is not None else None
+
+
+def fallback_wait(
+    session: Session, *, message: OutboxMessage, settings: Settings, now: dt.datetime
+) -> str | dt.datetime | None:
+    """A "push, then text" row: "shown" when a phone showed the push, a time to wait until
+    when the push went out (or is still to go) less than the fallback delay ago, else None
+    (send the text now)."""
+    if not json.loads(message.data or "{}").get("after_push"):
+        return None
+    push = session.exec(
+        select(OutboxMessage).where(OutboxMessage.key == message.key.removesuffix(":text"))
+    ).first()
+    if push is None:
+        return None
+    if push.shown_at is not None:
+        return "shown"
+    minutes = (
+        settings.fallback_reminder_minutes
+        if message.kind == OutboxKind.reminder
+        else settings.fallback_changes_minutes
     )
+    if push.status == OutboxStatus.pending:
+        return now + dt.timedelta(minutes=minutes)
+    if push.sent_at is None:
+        return None  # the push could not go at all: the text goes now
+    ready = as_utc(push.sent_at) + dt.timedelta(minutes=minutes)
+    return ready if ready > now else None
 
 
 def deliver(
     session: Session,
     *,
     message: OutboxMessage,
-    sender: Sender,
+    sender: Sender | None,
     settings: Settings,
     now: dt.datetime,
+    channels: Channels | None = None,
 ) -> str:
     """Send one claimed message by its channel, record what happened and commit (which
     unlocks it). Returns the message's status."""
-    words = wording.render(session, message=message, locales=settings.locale_list, now=now)
+    channel = channel_for(message, sender=sender, settings=settings, channels=channels)
+    only = getattr(channel, "languages", None)
+    words = wording.render(
+        session, message=message, locales=settings.locale_list, now=now, only=only
+    )
     expires = as_utc(message.expires_at) if message.expires_at else None
-    channel = channel_for(message, sender=sender, settings=settings)
-    reason = "not_owed" if words is None else "expired" if expires and expires <= now else None
+    reason = (
+        "not_owed" if words is None
+        else "expired" if expires and expires <= now
+        else "channel_off" if channel is None
+        else None
+    )  # fmt: skip
     result = None
     if reason is None:
-        result = channel.send(session, message=message, words=words, now=now)
-        reason = "no_device" if result.nobody else None
+        wait = fallback_wait(session, message=message, settings=settings, now=now)
+        if wait == "shown":
+            reason = "shown"
+        elif wait is not None:
+            result = Delivery(defer_until=wait)
+        else:
+            result = channel.send(session, message=message, words=words, now=now)
+            reason = result.skipped
     if reason:
         message.status = OutboxStatus.sent if message.sent_at else OutboxStatus.cancelled
         message.last_error = message.last_error if message.sent_at else reason
+        session.add(message)
+        session.commit()
+        return message.status
+    if result.defer_until is not None:
+        prefs = preferences(session, user_id=message.user_id)
+        later = outside_quiet_hours(result.defer_until, prefs, deadline=expires)
+        if expires is not None and later >= expires:
+            message.status, message.last_error = OutboxStatus.cancelled, "too_late"
+        else:
+            message.due_at = later
         session.add(message)
         session.commit()
         return message.status
@@ -108,6 +174,7 @@ def run_lane(
     *,
     clock: Callable[[], dt.datetime] = _now,
     limit: int | None = None,
+    channels: Channels | None = None,
 ) -> int:
     """Claim and send due messages one by one until none are due; returns how many."""
     done = 0
@@ -118,7 +185,10 @@ def run_lane(
                 session.rollback()
                 break
             try:
-                deliver(session, message=message, sender=sender, settings=settings, now=clock())
+                deliver(
+                    session, message=message, sender=sender, settings=settings, now=clock(),
+                    channels=channels,
+                )  # fmt: skip
             except Exception:
                 session.rollback()
                 log.exception("sending notification %s failed", message.id)
@@ -134,14 +204,15 @@ def run_pass(
     *,
     lanes: int = 1,
     clock: Callable[[], dt.datetime] = _now,
+    channels: Channels | None = None,
 ) -> int:
     """Every due message, by `lanes` lanes side by side (1 with SQLite); returns how many."""
     if engine.dialect.name != "postgresql" or lanes <= 1:
-        return run_lane(engine, sender, settings, clock=clock)
+        return run_lane(engine, sender, settings, clock=clock, channels=channels)
     counts = [0] * lanes
 
     def lane(index: int) -> None:
-        counts[index] = run_lane(engine, sender, settings, clock=clock)
+        counts[index] = run_lane(engine, sender, settings, clock=clock, channels=channels)
 
     threads = [
         threading.Thread(target=lane, args=(i,), name=f"push-lane-{i}") for i in range(lanes)
@@ -156,16 +227,20 @@ def run_pass(
 class Notifier(PeriodicThread):
     """Sends due notifications every PASS_SECONDS, or sooner when woken."""
 
-    def __init__(self, engine: Engine, sender: Sender, settings: Settings) -> None:
+    def __init__(
+        self, engine: Engine, sender: Sender | None, settings: Settings,
+        channels: Channels | None = None,
+    ) -> None:  # fmt: skip
         self.sender = sender
         super().__init__(
-            lambda: run_pass(engine, sender, settings), name="notifier", seconds=PASS_SECONDS,
-            join_seconds=30,
+            lambda: run_pass(engine, sender, settings, channels=channels), name="notifier",
+            seconds=PASS_SECONDS, join_seconds=30,
         )  # fmt: skip
 
     def stop(self) -> None:
         super().stop()
-        self.sender.close()
+        if self.sender is not None:
+            self.sender.close()
 
 
 NoNotifier = Idle

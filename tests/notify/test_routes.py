@@ -197,14 +197,12 @@ def test_the_page_says_which_channels_this_site_offers(app, client, db):
     offers = soup.select_one("[data-offers]").get_text(" ", strip=True)
     assert "This site does not send text messages." in offers
     assert "This site does not send emails." in offers
-    settings = app.state.settings
-    app.state.settings = settings.model_copy(
-        update={"smtp_host": "127.0.0.1", "smtp_from": "a@b.org"}
+    from app.notify.channels import build
+
+    app.state.channels = build(
+        app.state.settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_from": "a@b.org"})
     )
-    try:
-        _, soup = client.page(URL)
-    finally:
-        app.state.settings = settings
+    _, soup = client.page(URL)
     offers = soup.select_one("[data-offers]").get_text(" ", strip=True)
     assert "emails" in offers and "This site does not send emails." not in offers
     assert "This site does not send text messages." in offers

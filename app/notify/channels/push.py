@@ -17,8 +17,9 @@ log = logging.getLogger("next_steps.notify")
 MAX_PAYLOAD = 3000  # bytes of JSON before encryption; push services allow about 4 KB
 
 
-def payload(words: Message) -> bytes:
-    """The JSON the service worker shows, kept under MAX_PAYLOAD bytes."""
+def payload(words: Message, *, ack: str | None = None) -> bytes:
+    """The JSON the service worker shows, kept under MAX_PAYLOAD bytes. `id` is what it
+    sends back once shown (a random token: no personal data)."""
     data = {
         "title": words.title[:120],
         "body": words.body,
@@ -27,6 +28,8 @@ def payload(words: Message) -> bytes:
         "lang": words.lang,
         "dir": words.dir,
     }
+    if ack:
+        data["id"] = ack
     encoded = json.dumps(data, ensure_ascii=False).encode()
     while len(encoded) > MAX_PAYLOAD:
         overflow = len(encoded) - MAX_PAYLOAD
@@ -41,6 +44,7 @@ def _ids(text: str) -> set[int]:
 
 class PushChannel:
     name = "push"
+    languages = None
 
     def __init__(self, sender: Sender, *, ttl_seconds: int, max_attempts: int) -> None:
         self.sender = sender
@@ -61,12 +65,12 @@ class PushChannel:
             if s.id not in finished
         ]
         if not devices:
-            return Delivery(nobody=True)
+            return Delivery(skipped="no_device")
         ttl = self.ttl_seconds
         if words.expires_at:
             ttl = max(0, min(ttl, int((words.expires_at - now).total_seconds())))
         topic = words.tag.replace("-", "")[:32]
-        body = payload(words)
+        body = payload(words, ack=message.ack)
         pushes = [
             Push(d.endpoint, d.p256dh, d.auth, body, ttl, words.urgency, topic) for d in devices
         ]
