@@ -69,7 +69,9 @@ def _page(request, loc, pages, session, access, *, errors=None, form=None, statu
         "public_key": request.app.state.vapid_public_key or "",
         "devices": notify.list_devices(session, user_id=user_id),
         "prefs": prefs,
-        "chosen": set(form["reminders"]) if form else set(notify.reminder_codes(prefs)),
+        "chosen": set(form["reminders"])
+        if form and "reminders" in form
+        else set(notify.reminder_codes(prefs)),
         "reminder_options": _reminder_options(loc),
         "form": form or {},
         "errors": errors or {},
@@ -162,9 +164,11 @@ def _address_error(request, loc, pages, session, access, error: FormError, form:
 @router.post("/{locale}/account/notifications/addresses/{kind}", include_in_schema=False)
 def add_address(
     request: Request, loc: LocaleDep, pages: PagesDep, session: SessionDep, access: OwnerAccess,
-    now: ClockDep, kind: AddressKind, value: Annotated[str, Form(max_length=300)] = "",
+    now: ClockDep, kind: AddressKind, phone: Annotated[str, Form(max_length=300)] = "",
+    email: Annotated[str, Form(max_length=300)] = "",
 ) -> Response:  # fmt: skip
     """A mobile number or email address for texts or emails: a code is sent to it."""
+    value = phone if kind == AddressKind.phone else email
     try:
         notify.add_address(
             session, user_id=access.parent.id, kind=kind, value=value,
@@ -196,9 +200,11 @@ def new_code(
 @router.post("/{locale}/account/notifications/addresses/{kind}/confirm", include_in_schema=False)
 def confirm_address(
     request: Request, loc: LocaleDep, pages: PagesDep, session: SessionDep, access: OwnerAccess,
-    now: ClockDep, kind: AddressKind, code: Annotated[str, Form(max_length=20)] = "",
+    now: ClockDep, kind: AddressKind, phone_code: Annotated[str, Form(max_length=20)] = "",
+    email_code: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:  # fmt: skip
     """The code typed back: from now on messages may go to this number or address."""
+    code = phone_code if kind == AddressKind.phone else email_code
     try:
         notify.confirm_address(session, user_id=access.parent.id, kind=kind, code=code, now=now)
     except FormError as error:

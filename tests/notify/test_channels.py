@@ -384,3 +384,17 @@ def test_email_through_notify(db, parent, site, notify_service):
     [sent] = [r for r in notify_service.received if r.kind == "email"]
     assert sent.to == "Sam@example.org" and sent.template_id == "em"
     assert sent.personalisation["subject"] == "Your Next Steps code"
+
+
+def test_one_wrong_code_then_the_right_one(client, db, parent, site, notify_service):
+    client.app.state.channels = site[1]
+    factories.sign_in_as(client, db, parent)
+    url = "/en/account/notifications/addresses/phone"
+    assert factories.post(client, url, {"phone": "07700 900 982"}).status_code == 303
+    code = code_in(notify_service.texts()[-1].personalisation["body"])
+    wrong = "000000" if code != "000000" else "1"
+    answer = factories.post(client, f"{url}/confirm", {"phone_code": wrong})
+    assert answer.status_code == 400
+    assert "That code is not right" in answer.text
+    right = factories.post(client, f"{url}/confirm", {"phone_code": code})
+    assert right.status_code == 303, right.text[:3000]
