@@ -264,8 +264,8 @@ class Settings(BaseSettings):
     demo_channels: bool = Field(
         False,
         description="Send texts and emails to a stand-in inside the app, shown at "
-        "/demo-messages (`make run` turns it on when there is no Notify key). Refused with "
-        "PRODUCTION.",
+        "/{locale}/demo-messages (`make run` turns it on when there is no Notify key). "
+        "Refused with PRODUCTION.",
     )
     content_dir: Path = Field(
         ROOT / "app" / "content",

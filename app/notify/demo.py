@@ -1,7 +1,7 @@
 """The demo's stand-in for GOV.UK Notify (only with DEMO_CHANNELS, never in production):
 `make run` sends texts and emails through the real Notify client to this app's own
-/demo-notify/ address, which checks each request's JWT the way Notify does and keeps the
-messages in memory for /demo-messages to show."""
+/v2/notifications/ address, which checks each request's JWT the way Notify does and keeps the
+messages in memory for /{locale}/demo-messages to show."""
 
 import threading
 import time
@@ -17,8 +17,9 @@ KEPT = 50
 
 
 def demo_base_url(settings) -> str:
-    origin = settings.public_origin.rstrip("/") or "http://127.0.0.1:8000"
-    return f"{origin}/demo-notify"
+    """This app itself: the stand-in answers at /v2/notifications/… (Notify's own paths,
+    which the client joins to the base address's root)."""
+    return settings.public_origin.rstrip("/") or "http://127.0.0.1:8000"
 
 
 class Inbox:

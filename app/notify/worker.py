@@ -23,6 +23,7 @@ from sqlmodel import Session, select
 from app.background import Idle, PeriodicThread
 from app.calendar.models import AppointmentChange
 from app.clock import as_utc, utcnow
+from app.db import for_writing
 from app.notify import wording
 from app.notify.channels import Channel, Channels, Delivery
 from app.notify.channels.push import PushChannel
@@ -176,9 +177,12 @@ def run_lane(
     limit: int | None = None,
     channels: Channels | None = None,
 ) -> int:
-    """Claim and send due messages one by one until none are due; returns how many."""
+    """Claim and send due messages one by one until none are due; returns how many.
+    On SQLite each claim takes the write lock first (BEGIN IMMEDIATE), so no other writer
+    can get in between the send and its record: a message Notify or a push service took is
+    never sent again because our commit met "database is locked"."""
     done = 0
-    with Session(engine) as session:
+    with Session(for_writing(engine)) as session:
         while limit is None or done < limit:
             message = claim_one(session, now=clock())
             if message is None:

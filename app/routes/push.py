@@ -58,6 +58,7 @@ def _page(request, loc, pages, session, access, *, errors=None, form=None, statu
         "texts_on": request.app.state.channels.text is not None,
         "email_on": request.app.state.channels.email is not None,
         "addresses": notify.addresses_of(session, user_id=user_id),
+        "demo_channels": request.app.state.settings.demo_channels,
         "way_options": [(code, loc.translations.gettext(WAY_LABELS[code])) for code in WAY_CHOICES],
         "ways": {
             name: (form or {}).get(name) or getattr(prefs, name) for name in notify.WAY_NAMES
@@ -332,7 +333,7 @@ def vapid_public_key(request: Request) -> Response:
 # The demo's GOV.UK Notify stand-in (DEMO_CHANNELS only) -------------------------------
 
 
-@router.post("/demo-notify/v2/notifications/{kind}", include_in_schema=False)
+@router.post("/v2/notifications/{kind}", include_in_schema=False)
 async def demo_notify(request: Request, settings: SettingsDep, kind: str) -> Response:
     """Takes a text or email the way Notify does (its JWT checked) and keeps it in memory."""
     if not settings.demo_channels or kind not in ("sms", "email"):
@@ -348,8 +349,10 @@ async def demo_notify(request: Request, settings: SettingsDep, kind: str) -> Res
     return JSONResponse({"id": ident, "reference": data.get("reference")}, status_code=201)
 
 
-@router.get("/demo-messages", include_in_schema=False)
-def demo_messages(request: Request, pages: PagesDep, settings: SettingsDep) -> Response:
+@router.get("/{locale}/demo-messages", include_in_schema=False)
+def demo_messages(
+    request: Request, loc: LocaleDep, pages: PagesDep, settings: SettingsDep
+) -> Response:
     """The demo's texts and emails, newest first, as they would have arrived."""
     if not settings.demo_channels:
         return Response(status_code=404)

@@ -74,8 +74,8 @@ PUBLIC = {
     # GOV.UK Notify's delivery statuses: refused without the bearer token in settings.
     ("POST", "/notify/callbacks/status"),
     # The demo's Notify stand-in and its inbox, only with DEMO_CHANNELS (never production).
-    ("POST", "/demo-notify/v2/notifications/{kind}"),
-    ("GET", "/demo-messages"),
+    ("POST", "/v2/notifications/{kind}"),
+    ("GET", "/{locale}/demo-messages"),
     # A professional opens a parent's shared birth plan with no account: the secret in
     # the address (kept hashed, revocable, each opening shown to the parent) is the key.
     ("GET", "/{locale}/birth-plan/shared/{token}"),
