@@ -6,7 +6,7 @@ import datetime as dt
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from app.accounts.models import User
+from app.accounts.models import User, UserSession
 from app.accounts.secrets import token_hash
 from app.clock import as_utc
 from app.forms import N_, FormError
@@ -26,12 +26,8 @@ from app.notify.models import (
 )
 from app.notify.preferences import checked_quiet_hours, preferences, reminder_codes, store
 
-__all__ = [
-    "export", "kept_after_sign_out", "list_devices", "preferences", "reminder_codes",
-    "remove_device", "save_preferences", "sign_out_device", "subscribe", "add_address",
-    "confirm_address", "remove_address", "send_new_code", "recent_deliveries", "acknowledge",
-    "record_status",
-]  # fmt: skip
+# Re-exported for the pages: what they read as well as what they change.
+__all__ = ["list_devices", "preferences", "reminder_codes"]
 
 
 def save_preferences(
@@ -111,6 +107,22 @@ def sign_out_device(session: Session, *, session_token: str, now: dt.datetime) -
     the parent ticked "keep reminders on this phone"."""
     for user_id in devices.forget_signed_out(session, session_hash=token_hash(session_token)):
         planning.plan_reminders(session, user_id=user_id, now=now)
+    session.commit()
+
+
+def sign_out_sessions(
+    session: Session, *, user_id: int, now: dt.datetime, session_id: int | None = None
+) -> None:
+    """Ending one of the person's sessions from another device (or all of them) stops the
+    reminders those sessions turned on, as signing out there would."""
+    query = select(UserSession.token_hash).where(UserSession.user_id == user_id)
+    if session_id is not None:
+        query = query.where(UserSession.id == session_id)
+    owners: set[int] = set()
+    for hashed in session.exec(query).all():
+        owners |= devices.forget_signed_out(session, session_hash=hashed)
+    for owner in owners:
+        planning.plan_reminders(session, user_id=owner, now=now)
     session.commit()
 
 

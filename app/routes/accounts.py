@@ -492,15 +492,20 @@ def sessions(
 
 @router.post("/{locale}/account/sessions/{session_id}/end", include_in_schema=False)
 def end_session(
-    loc: LocaleDep, session: SessionDep, user: CurrentUser, session_id: RowId
+    loc: LocaleDep, session: SessionDep, user: CurrentUser, session_id: RowId, now: ClockDep
 ) -> RedirectResponse:
+    """Signs out one of the person's sessions (and forgets the reminders it turned on)."""
+    notify.sign_out_sessions(session, user_id=user.id, session_id=session_id, now=now)
     service.end_one_session(session, user=user, session_id=session_id)
     return RedirectResponse(f"/{loc.code}/account/sessions", status_code=303)
 
 
 @router.post("/{locale}/account/sessions/end-all", include_in_schema=False)
-def end_all_sessions(loc: LocaleDep, session: SessionDep, user: CurrentUser) -> Response:
+def end_all_sessions(
+    loc: LocaleDep, session: SessionDep, user: CurrentUser, now: ClockDep
+) -> Response:
     """Sign out everywhere, this browser included."""
+    notify.sign_out_sessions(session, user_id=user.id, now=now)
     service.end_all_sessions(session, user=user)
     response = RedirectResponse(f"/{loc.code}/sign-in?signed_out=1", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")

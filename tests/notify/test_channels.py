@@ -3,6 +3,7 @@ that checks its JWT, and a real SMTP server (aiosmtpd) on loopback; codes, wordi
 languages, links, one delivery each, faults, callbacks and caps (SQLite and PostgreSQL)."""
 
 import datetime as dt
+import json
 import logging
 import re
 
@@ -398,3 +399,26 @@ def test_one_wrong_code_then_the_right_one(client, db, parent, site, notify_serv
     assert "That code is not right" in answer.text
     right = factories.post(client, f"{url}/confirm", {"phone_code": code})
     assert right.status_code == 303, right.text[:3000]
+
+
+def test_quiet_hours_hold_texts_too(db, parent, site, notify_service):
+    confirm_phone(db, parent, site, notify_service)
+    notify.save_preferences(
+        db, user_id=parent.id, reminders=["60"], quiet_start="21:00", quiet_end="07:00",
+        discreet=True, now=NOW, ways={"reminders_by": "text"},
+    )  # fmt: skip
+    appointment(db, parent, dt.datetime(2026, 11, 24, 7, 30, tzinfo=dt.UTC))
+    [row] = rows(db, parent, Channel.text)
+    assert as_utc(row.due_at) == dt.datetime(2026, 11, 24, 7, 0, tzinfo=dt.UTC)
+    assert run_due(db, site, dt.datetime(2026, 11, 24, 6, 30, tzinfo=dt.UTC)) == []
+    assert run_due(db, site, dt.datetime(2026, 11, 24, 7, 0, tzinfo=dt.UTC)) == ["sent"]
+
+
+def test_the_export_has_the_number_and_how_each_kind_is_sent(db, parent, site, notify_service):
+    confirm_phone(db, parent, site, notify_service)
+    choose(db, parent, reminders_by="push_then_text")
+    exported = notify.export(db, user=parent)
+    assert exported["how_each_kind_is_sent"]["reminders_by"] == "push_then_text"
+    [phone] = exported["phone_and_email"]
+    assert phone["address"] == "+447700900982" and phone["confirmed_at"]
+    assert "code" not in json.dumps(exported)

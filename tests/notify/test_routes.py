@@ -206,3 +206,11 @@ def test_the_page_says_which_channels_this_site_offers(app, client, db):
     offers = soup.select_one("[data-offers]").get_text(" ", strip=True)
     assert "emails" in offers and "This site does not send emails." not in offers
     assert "This site does not send text messages." in offers
+
+
+def test_signing_out_everywhere_forgets_the_phones_those_sessions_turned_on(client, db):
+    parent = factories.user(db)
+    factories.sign_in_as(client, db, parent)
+    assert send_json(client, f"{URL}/subscribe", subscription("one")).status_code == 200
+    post(client, "/en/account/sessions/end-all", {})
+    assert db.exec(select(PushSubscription)).all() == []
