@@ -193,7 +193,22 @@ def add_address(
     locale: str, now: dt.datetime,
 ) -> NotifyAddress:  # fmt: skip
     """Keeps a new number or address (replacing the old one) and sends it a one-time code
-    through its own channel; nothing else goes to it until the code comes back."""
+    through its own channel; nothing else goes to it until the code comes back. On a
+    FormError nothing is kept."""
+    try:
+        return _add_address(
+            session, user_id=user_id, kind=kind, value=value, channels=channels,
+            locale=locale, now=now,
+        )  # fmt: skip
+    except FormError:
+        session.rollback()
+        raise
+
+
+def _add_address(
+    session: Session, *, user_id: int, kind: AddressKind, value: str, channels: Channels,
+    locale: str, now: dt.datetime,
+) -> NotifyAddress:  # fmt: skip
     channel = channels.text if kind == AddressKind.phone else channels.email
     name = FIELD_OF[kind]
     if channel is None:
@@ -246,7 +261,11 @@ def send_new_code(
     channel = channels.text if kind == AddressKind.phone else channels.email
     if address is None or channel is None:
         return
-    resend(session, address=address, channel=channel, locale=locale, now=now)
+    try:
+        resend(session, address=address, channel=channel, locale=locale, now=now)
+    except FormError:
+        session.rollback()
+        raise
     session.commit()
 
 

@@ -176,7 +176,6 @@ def add_address(
             channels=request.app.state.channels, locale=loc.code, now=now,
         )  # fmt: skip
     except FormError as error:
-        session.rollback()
         return _address_error(request, loc, pages, session, access, error, {kind.value: value})
     return _address_done(loc, kind, "code_sent")
 
@@ -193,7 +192,6 @@ def new_code(
             locale=loc.code, now=now,
         )  # fmt: skip
     except FormError as error:
-        session.rollback()
         return _address_error(request, loc, pages, session, access, error, {})
     return _address_done(loc, kind, "code_sent")
 
