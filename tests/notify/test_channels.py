@@ -422,3 +422,25 @@ def test_the_export_has_the_number_and_how_each_kind_is_sent(db, parent, site, n
     [phone] = exported["phone_and_email"]
     assert phone["address"] == "+447700900982" and phone["confirmed_at"]
     assert "code" not in json.dumps(exported)
+
+
+@pytest.mark.parametrize("path,form", [
+    ("/en/account/notifications/addresses/fax", {"phone": "07700900982"}),
+    ("/en/account/notifications/addresses/phone", {"phone": "0" * 300}),
+    ("/en/account/notifications/addresses/email", {"email": "@" * 300}),
+    ("/en/account/notifications/addresses/phone/confirm", {"phone_code": "x" * 20}),
+    ("/en/account/notifications/addresses/email/new-code", {}),
+    ("/en/account/notifications/addresses/phone/remove", {}),
+    ("/en/account/notifications", {"reminders_by": "fax", "changes_by": "x" * 20}),
+])  # fmt: skip
+def test_hostile_values_never_give_a_500(client, db, parent, site, path, form):
+    client.app.state.channels = site[1]
+    factories.sign_in_as(client, db, parent)
+    response = factories.post(client, path, form)
+    assert response.status_code in (303, 400, 404, 422), (path, response.status_code)
+
+
+def test_hostile_acknowledgements_and_callbacks(client):
+    for body in (b"not json", b"[]", b'{"id": 7}', b'{"id": "' + b"x" * 5000 + b'"}'):
+        assert client.post("/notify/shown", content=body).status_code == 204
+    assert client.post("/notify/callbacks/status", content=b"{").status_code == 401
