@@ -444,3 +444,20 @@ def test_hostile_acknowledgements_and_callbacks(client):
     for body in (b"not json", b"[]", b'{"id": 7}', b'{"id": "' + b"x" * 5000 + b'"}'):
         assert client.post("/notify/shown", content=body).status_code == 204
     assert client.post("/notify/callbacks/status", content=b"{").status_code == 401
+
+
+@pytest.mark.parametrize("locale", ["en", "ar", "cy"])
+def test_the_page_with_a_number_waiting_and_an_address_confirmed(
+    client, db, parent, site, notify_service, mailbox, locale
+):
+    client.app.state.channels = site[1]
+    _, channels = site
+    notify.add_address(db, user_id=parent.id, kind=AddressKind.phone, value="07700900982",
+                       channels=channels, locale=locale, now=NOW)  # fmt: skip
+    confirm_email(db, parent, site, mailbox)
+    factories.sign_in_as(client, db, parent)
+    response, soup = client.page(f"/{locale}/account/notifications")
+    assert response.status_code == 200
+    assert soup.select_one("#f-phone_code") is not None, "the code field for the number"
+    assert soup.select_one("#email form[action$='/email/remove']") is not None
+    assert len(soup.select("input[type=radio][name=reminders_by]")) == 4
