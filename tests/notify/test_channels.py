@@ -10,6 +10,7 @@ import re
 import pytest
 from sqlmodel import select
 
+from app.accounts.models import Role
 from app.calendar.models import Agency, Appointment
 from app.clock import as_utc
 from app.forms import FormError
@@ -461,3 +462,26 @@ def test_the_page_with_a_number_waiting_and_an_address_confirmed(
     assert soup.select_one("#f-phone_code") is not None, "the code field for the number"
     assert soup.select_one("#email form[action$='/email/remove']") is not None
     assert len(soup.select("input[type=radio][name=reminders_by]")) == 4
+
+
+def test_shared_with_you_by_email_in_their_language(db, parent, site, mailbox):
+    from app.resources import service as resources
+    from tests.resources.test_service import NATIONAL
+
+    parent.locale = "pl"
+    db.add(parent)
+    db.commit()
+    confirm_email(db, parent, site, mailbox)
+    choose(db, parent, shared_by="email")
+    worker = factories.user(db, Role.supporter, display_name="Jo")
+    pack = resources.make_pack(
+        db, author=worker, national=NATIONAL, title="Legal help for Sam", note="",
+        refs=["civil-legal-advice"], locale="en", now=NOW,
+    )  # fmt: skip
+    resources.deliver_pack(db, pack=pack, parent=parent, sender=worker, now=NOW)
+    assert [r.channel for r in rows(db, parent)] == [Channel.email]
+    assert run_due(db, site, NOW) == ["sent"]
+    email = mailbox.messages[-1]
+    plain = email.get_body(("plain",)).get_content()
+    assert "Legal" not in plain and "Jo" not in plain, "discreet by default"
+    assert f"{ORIGIN}/pl/resources/shared" in plain and email["Content-Language"] == "pl"
