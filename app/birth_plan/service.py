@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from app.accounts.models import User, as_utc
+from app.accounts.models import User
 from app.accounts.secrets import token_hash
 from app.birth_plan.models import (
     BirthPlan,
@@ -19,6 +19,7 @@ from app.birth_plan.models import (
     ChangeStatus,
 )
 from app.birth_plan.sections import BY_KEY, SECTIONS, Section
+from app.clock import as_utc
 from app.forms import N_, FormError, Message
 
 MAX_TEXT = 4000

@@ -5,7 +5,8 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from app.accounts.models import utcnow, when_column
+from app.accounts.models import when_column
+from app.clock import utcnow
 
 
 class Permission(enum.StrEnum):

@@ -8,8 +8,9 @@ from urllib.parse import urlencode
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
-from app.accounts.models import LINKABLE_ROLES, Organisation, Role, User, as_utc
+from app.accounts.models import LINKABLE_ROLES, Organisation, Role, User
 from app.accounts.secrets import normalise_code, readable_code, token_hash
+from app.clock import as_utc
 from app.consent.models import AccessRecord, Level, Permission, SupporterLink
 from app.forms import N_, FormError
 

@@ -7,11 +7,12 @@ import pytest
 import textstat
 from sqlmodel import select
 
-from app.accounts.models import Role, as_utc
+from app.accounts.models import Role
 from app.birth_plan import service
 from app.birth_plan.models import BirthPlanChange, BirthPlanShareOpen, ChangeStatus
 from app.birth_plan.sections import SECTIONS
 from app.birth_plan.service import ShareRevoked
+from app.clock import as_utc
 from app.explainers.readability import GRADE_LIMIT
 from app.forms import FormError
 from tests import factories
