@@ -200,7 +200,7 @@ def _pdf_pages(data: bytes) -> list[Image.Image]:
 
 # Cleaning the photo -----------------------------------------------------------------------
 
-LONG_SIDE = (1800, 3000)  # Tesseract reads letters best at about 150 to 300 dpi
+LONG_SIDE = (2600, 3400)  # an A4 page at about 220 to 290 dpi: small print needs it
 
 
 def clean(image: Image.Image) -> Image.Image:
@@ -226,8 +226,10 @@ def _even_light(grey: Image.Image) -> Image.Image:
     page = numpy.asarray(grey, dtype=numpy.float32)
     even = numpy.clip(page / numpy.maximum(background, 1) * 255, 0, 255)
     # Stretch so the darkest text is black: a blurred photo's text is often mid-grey.
-    low = numpy.percentile(even, 1)
-    even = numpy.clip((even - low) / max(250 - low, 1) * 255, 0, 255)
+    ink = even[even < 200]
+    low = float(numpy.percentile(ink, 5)) if ink.size > 100 else 0.0
+    if low > 10:
+        even = numpy.clip((even - low) / max(250 - low, 1) * 255, 0, 255)
     return Image.fromarray(even.astype(numpy.uint8))
 
 
@@ -292,6 +294,35 @@ def ocr(image: Image.Image, *, deadline: float) -> str:
     return text
 
 
+COMMON_WORDS = frozenset((
+    "the", "and", "you", "your", "to", "of", "a", "in", "on", "at", "is", "are", "for", "with",
+    "will", "be", "we", "this", "our", "date", "time", "dear", "please", "meeting",
+    "appointment", "from", "if", "can", "not", "have", "yours", "by", "an", "it", "or", "as",
+    "annwyl", "eich", "chi", "yn", "a", "ar", "i", "gyda", "mae", "y", "yr", "dyddiad",
+    "amser",
+))
+
+
+def _words(text: str) -> int:
+    """How many everyday words a reading has: a page read upside down or sideways has
+    letters but almost none of these."""
+    return sum(word in COMMON_WORDS for word in re.findall(r"[a-z]+", text.casefold()))
+
+
+def read_page(page: Image.Image, *, deadline: float) -> str:
+    """One page's words. A page with almost none may be a photo taken with the phone
+    turned and no EXIF to say so: then it is read turned each way, and the most words win."""
+    text = ocr(clean(page), deadline=deadline)
+    if _words(text) >= 8:
+        return text
+    for turn in (Image.Transpose.ROTATE_270, Image.Transpose.ROTATE_90,
+                 Image.Transpose.ROTATE_180):  # fmt: skip
+        turned = ocr(clean(page.transpose(turn)), deadline=deadline)
+        if _words(turned) > max(2 * _words(text), 8):
+            return turned
+    return text
+
+
 def read_letter(data: bytes) -> Reading:
     """Read a letter (a photo or a PDF, in memory) and find the appointment it names.
 
@@ -302,7 +333,7 @@ def read_letter(data: bytes) -> Reading:
     try:
         deadline = time.monotonic() + TIME_LIMIT.total_seconds()
         pages = _pages(data)
-        text = "\n".join(ocr(clean(page), deadline=deadline) for page in pages)
+        text = "\n".join(read_page(page, deadline=deadline) for page in pages)
     finally:
         _slots.release()
     return understand(text)
@@ -317,7 +348,7 @@ MONTHS = (
 )
 WEEKDAYS = (
     r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues|tue|wed|thurs|thu|"
-    r"fri|sat|sun|dydd\s+(?:llun|mawrth|mercher|iau|gwener|sadwrn|sul)"
+    r"fri|sat|sun|d?dydd\s+(?:llun|mawrth|mercher|iau|gwener|sadwrn|sul)"
 )
 DATE_IN_WORDS = re.compile(
     rf"(?:\b(?P<weekday>{WEEKDAYS})\b\.?,?\s+)?(?:the\s+)?\b(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
@@ -331,16 +362,20 @@ DATE_IN_NUMBERS = re.compile(
 )
 TIME = re.compile(
     r"(?<![\d/£.:])(?P<hour>[0-2]?\d)(?:\s?[.:]\s?(?P<minute>[0-5]\d))?\s?"
-    r"(?P<half>a\.?\s?m\b\.?|p\.?\s?m\b\.?|y\.?b\b\.?|y\.?p\b\.?|o'?clock)?(?![\d/])"
+    r"(?P<half>a\.?\s?m\b\.?|p\.?\s?m\b\.?|y\.?b\b\.?|y\.?p\b\.?|o'?clock|o'r gloch)?(?![\d/])"
     r"|(?P<noon>\bnoon\b|\bmidday\b|\bhanner\s+dydd\b)",
     re.IGNORECASE,
 )
-BETWEEN_TIMES = re.compile(r"^\s*(?:-|–|—|to|until|till|tan|i|hyd at|and)\s*$", re.IGNORECASE)
+BETWEEN_TIMES = re.compile(
+    r"^\s*(?:-|–|—|to|until|till|tan|i|hyd at|and|,?\s*(?:end|finish)(?:s|ing)?(?:\s+time)?"
+    r"\s*(?:at|:)?|,?\s*(?:amser\s+)?gorffen\s*:?)\s*$",
+    re.IGNORECASE,
+)
 # Words that mark a date as not the appointment's: the letter's own date, a birth date …
 NOT_THE_APPOINTMENT = re.compile(
     r"printed|dated|date of issue|issued|issue date|letter date|date of letter|our ref|your ref|"
     r"date of birth|\bdob\b|d\.o\.b|born|due date|\bedd\b|sent on|argraffwyd|dyddiad geni|"
-    r"posted|generated|date sent",
+    r"posted|generated|date sent|dyddiad y llythyr|\bdue\b",
     re.IGNORECASE,
 )
 APPOINTMENT_WORDS = re.compile(
@@ -355,12 +390,19 @@ POSTCODE = re.compile(r"\b([A-Z]{1,2}[0-9O][A-Z0-9]?)\s?([0-9O][A-Z]{2})\b")
 PLACE_LABEL = re.compile(
     r"^(?:[^:]{0,20}/\s*)?(?:venue|location|lleoliad|clinic|clinig|place|where|address of "
     r"(?:the\s+)?(?:meeting|hearing|appointment)|meeting place|held at|court|llys|man "
-    r"cyfarfod|ble)\s*(?:/[^:]{0,20})?\s*[:;]\s*(?P<place>.+)$",
+    r"cyfarfod|ble)\s*(?:/[^:]{0,20})?\s*[:;]\s*(?P<place>.+)$"
+    # A table with no colons: "Location   Room 3, Civic Centre"
+    r"|^(?:venue|location|lleoliad|address|cyfeiriad)\s+(?P<cell>(?-i:[A-Z0-9]).+)$",
     re.IGNORECASE,
 )
 AT_PLACE = re.compile(
     r"\b(?:at|in|yn)\s+(?!\d{1,2}(?:[.:]\d\d)?\s*(?:am|pm|a\.m|p\.m|yb|yp)?\b)(?!the\s+(?:"
     r"antenatal|clinic|meeting)\b)(?P<place>(?:the\s+)?[A-Z0-9][^.;]*?(?:,|\s)[^.;]*)",
+)
+EMPTY_PLACE_LABEL = re.compile(
+    r"(?:\b(?:take place|be held|held|meet|venue|address|location|lleoliad|cynhelir)"
+    r"(?:\s+at)?|\bat)\s*:\s*$",
+    re.IGNORECASE,
 )
 BRING = re.compile(r"^(?:please\s+)?(?:bring|dewch\s+â|dewch\s+a)\b(?P<what>.+)$", re.IGNORECASE)
 
@@ -369,8 +411,17 @@ def _normalise(text: str) -> str:
     text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
     text = text.replace("—", "-").replace("–", "-").replace("|", "I").replace("ﬁ", "fi")
     text = re.sub(r"[ \t]+", " ", text)
+    # A time's digits read as letters ("1lam", "l0.30am"): before am/pm they are digits.
+    text = re.sub(
+        r"\b[0-9lIO]{1,2}(?:[.:][0-9lIO]{2})?(?=\s?(?:am|pm|a\.m|p\.m)\b)",
+        lambda m: m.group(0).translate(str.maketrans("lIO", "110")), text,
+    )
     # A postcode's last letter read as a bracket ("PR1 8X]"): inward codes end in letters.
-    return re.sub(r"(\b[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z])[\]\)]", r"\1J", text)
+    text = re.sub(r"(\b[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z])[\]\)]", r"\1J", text)
+    # … or with a stray small letter inside ("PR1 8XjJ").
+    text = re.sub(r"(\b[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z])[a-z]([A-Z])\b", r"\1\2", text)
+    # … and its digit read as a letter O ("E5 OPD", "E5 O0PD"): inward codes start with one.
+    return re.sub(r"(\b[A-Z]{1,2}[0-9][A-Z0-9]? )(?:O0|0O|O)([A-Z]{2})\b", r"\g<1>0\2", text)
 
 
 def _lines(text: str) -> list[str]:
@@ -380,8 +431,10 @@ def _lines(text: str) -> list[str]:
 def _date(match: re.Match) -> dt.date | None:
     import dateparser
 
+    # The weekday is left out: dateparser knows "Dydd Iau" but not its mutation "ddydd Iau".
+    separator = " " if match.re is DATE_IN_WORDS else "/"
     found = dateparser.parse(
-        re.sub(r"\s+", " ", match.group(0)),
+        separator.join(match.group("day", "month", "year")),
         languages=["en", "cy"],
         settings={"DATE_ORDER": "DMY", "PREFER_DAY_OF_MONTH": "first",
                   "REQUIRE_PARTS": ["day", "month", "year"], "STRICT_PARSING": True},
@@ -415,7 +468,7 @@ def _times(text: str) -> list[tuple[dt.time, int, int, bool]]:
             hour += 12
         elif half in {"am", "yb"} and hour == 12:
             hour = 0
-        if hour > 23 or (half not in {"", "oclock", "o'clock"} and int(match.group("hour")) > 12):
+        if hour > 23 or (half in {"am", "pm", "yb", "yp"} and int(match.group("hour")) > 12):
             continue
         said_half = half in {"am", "pm", "yb", "yp"}
         found.append((dt.time(hour, int(minute or 0)), match.start(), match.end(), said_half))
@@ -476,7 +529,10 @@ def _place(lines: list[str], at: int) -> str:
     for i, line in enumerate(lines):
         label = PLACE_LABEL.match(line)
         if label:
-            return _address(label.group("place"), lines[i + 1:i + 3])
+            place = label.group("place") or label.group("cell")
+            return _address(place, lines[i + 1:i + 3])
+        if EMPTY_PLACE_LABEL.search(line) and i + 1 < len(lines):  # "… will take place at:"
+            return _address(lines[i + 1], lines[i + 2:i + 5])
     window = lines[max(0, at - 1):at + 3]
     for n, line in enumerate(window):
         for match in AT_PLACE.finditer(line):
@@ -484,19 +540,36 @@ def _place(lines: list[str], at: int) -> str:
             if _times(place[:8]) or DATE_IN_WORDS.match(place):
                 continue
             return _address(place, window[n + 1:n + 3])
-    for line in lines[at:]:
-        if POSTCODE.search(line) and not NOT_THE_APPOINTMENT.search(line):
-            return _address(line, [])
+    for i in range(at, len(lines)):
+        if POSTCODE.search(lines[i]) and not NOT_THE_APPOINTMENT.search(lines[i]):
+            return _address_ending(lines, i, stop=at)
     return ""
+
+
+def _address_ending(lines: list[str], i: int, *, stop: int) -> str:
+    """The address block whose last line (with the postcode) is lines[i]: the short lines
+    just above it that read like parts of an address."""
+    first = i
+    while first - 1 > stop and i - first < 3 and _address_like(lines[first - 1]):
+        first -= 1
+    return _address(", ".join(lines[first:i + 1]), [])
+
+
+def _address_like(line: str) -> bool:
+    """Short, no label, not a sentence, no date or time: could be a line of an address."""
+    return (len(line) <= 60 and ":" not in line and not line.endswith((".", ",", "?"))
+            and not _times(line) and not DATE_IN_WORDS.search(line))  # fmt: skip
 
 
 def _address(first: str, following: list[str]) -> str:
     """A place that may run on to the next lines, up to and including its postcode."""
     parts = [first.strip()]
     for line in following:
-        if POSTCODE.search(parts[-1]) or ":" in line or len(line) > 60 or line.endswith("."):
+        if POSTCODE.search(parts[-1]) or not _address_like(line):
             break
-        if not POSTCODE.search(line) and len(parts) > 1:
+        # An address line has a postcode, a number or a comma, or is a name in capitals.
+        words = line.split()
+        if not (re.search(r"[\d,]", line) or all(w[:1].isupper() for w in words)):
             break
         parts.append(line.strip())
     place = ", ".join(parts)
@@ -528,8 +601,12 @@ def understand(text: str) -> Reading:
     if not candidates:
         return Reading(**base)
     best = max(candidates, key=lambda c: (c.score, c.line))
-    after = lines[best.line][best.end:]
+    line = lines[best.line]
+    after = line[best.end:]
     start, end = _start_and_end(" ".join([after, *lines[best.line + 1:best.line + 3]]))
+    if not start:  # "at 2pm on 22 April", or the time on the line above
+        before = " ".join([*lines[max(0, best.line - 1):best.line], line[: best.end]])
+        start, end = _start_and_end(before)
     if not start:  # a "Time:" line elsewhere
         for line in lines:
             if re.match(r"^(?:[^:]{0,12}/\s*)?(?:time|amser)\b", line, re.IGNORECASE):

@@ -35,6 +35,9 @@ FACES = {
 }
 
 
+PAGE_BREAK = "<<page>>"
+
+
 @dataclasses.dataclass(frozen=True)
 class Letter:
     """One letter: its lines ("# " a heading, "> " right-aligned, "" a gap) and the truth."""
@@ -51,6 +54,7 @@ class Letter:
     photo: bool = False
     letterhead_right: bool = False
     pdf: bool = False
+    sideways: bool = False  # photographed with the phone turned, and no EXIF to say so
 
 
 # The base letters: (name, lines, date, start, end, location, agency, guide)
@@ -324,6 +328,121 @@ BASE = [
     ),
 ]
 
+BASE += [
+    (
+        "health-visitor-table",
+        (
+            "# Cardiff and Vale University Health Board",
+            "> Health Visiting Service",
+            "> Global Link, Dunleavy Drive, Cardiff CF11 0SN",
+            "",
+            "Date 2 February 2027",
+            "",
+            "Dear Sam,",
+            "# Health visitor contact",
+            "Your health visitor would like to see you and your baby.",
+            "Date        Tuesday 2 March 2027",
+            "Time        9.30 am",
+            "Location    Ely Children's Centre, Grand Avenue, Cardiff CF5 4BL",
+            "Please bring your baby's red book.",
+        ),
+        "2027-03-02",
+        "09:30",
+        "",
+        "Ely Children's Centre, Grand Avenue, Cardiff CF5 4BL",
+        "health_visiting",
+        "",
+    ),
+    (
+        "hearing-listed",
+        (
+            "# HM Courts & Tribunals Service",
+            "> Family Court sitting at Bradford",
+            "> Exchange Square, Drake Street, Bradford BD1 1JA",
+            "",
+            "Date sent: 19 February 2027",
+            "",
+            "Dear Ms Taylor",
+            "# Notice of hearing: care proceedings",
+            "The hearing is listed for 2pm on Monday 8 March 2027.",
+            "The hearing will take place at:",
+            "Bradford Combined Court Centre",
+            "Exchange Square, Drake Street",
+            "Bradford BD1 1JA",
+            "Time estimate: 2 hours.",
+        ),
+        "2027-03-08",
+        "14:00",
+        "",
+        "Bradford Combined Court Centre, Exchange Square, Drake Street, Bradford BD1 1JA",
+        "family_court",
+        "care-proceedings",
+    ),
+    (
+        "probation-welsh",
+        (
+            "# Gwasanaeth Prawf Cymru",
+            "> Swyddfa Prawf, 1 Stryd y Castell, Caerfyrddin SA31 1PD",
+            "",
+            "Dyddiad y llythyr: 3 Chwefror 2027",
+            "",
+            "Annwyl Mr Jones,",
+            "# Apwyntiad gyda'ch swyddog prawf",
+            "Mae'n rhaid i chi ddod i apwyntiad gyda'ch swyddog prawf",
+            "ddydd Mercher 17 Chwefror 2027 am 10 o'r gloch.",
+            "Lleoliad: Swyddfa Prawf, 1 Stryd y Castell, Caerfyrddin SA31 1PD",
+        ),
+        "2027-02-17",
+        "10:00",
+        "",
+        "Swyddfa Prawf, 1 Stryd y Castell, Caerfyrddin SA31 1PD",
+        "probation",
+        "probation-and-criminal-justice",
+    ),
+    (
+        "midwife-two-dates",
+        (
+            "# Homerton Healthcare NHS Foundation Trust",
+            "> Maternity Department, Homerton Row, London E9 6SR",
+            "",
+            "12th January 2027",
+            "",
+            "Dear Sam",
+            "Re: Your next antenatal appointment",
+            "Your last appointment was on 5 January 2027.",
+            "Your next appointment is with the community midwife on",
+            "Wednesday 27th January 2027, 12 noon - 12.30pm",
+            "at Lower Clapton Health Centre, 36 Lower Clapton Road, London E5 0PD",
+            "Your baby is due on 14/04/2027.",
+        ),
+        "2027-01-27",
+        "12:00",
+        "12:30",
+        "Lower Clapton Health Centre, 36 Lower Clapton Road, London E5 0PD",
+        "midwifery",
+        "",
+    ),
+]
+
+# Two pages, the meeting on the second: read as a PDF.
+TWO_PAGES = (
+    "# Sefton Council",
+    "> Children's Social Care, Bootle L20 7AE",
+    "",
+    "Date: 22/02/2027",
+    "",
+    "Dear Sam,",
+    "# Your child protection plan",
+    "Thank you for coming to the conference. Your baby now has a",
+    "child protection plan. The details of the first core group",
+    "meeting are on the next page.",
+    PAGE_BREAK,
+    "# Core group meeting",
+    "Date: 09/03/27",
+    "Time: 15:00 - 16:30",
+    "Venue: Children's Centre, 8 Park Road, Bootle L21 2AB",
+)
+
 # A letter before proceedings that names no meeting: still recognised, with no date.
 NO_MEETING_PLO = (
     "# Newport City Council",
@@ -355,6 +474,11 @@ def letters() -> list[Letter]:
                             face=FACE_ORDER[(n + 1) % 4], letterhead_right=True,
                             pdf=n % 3 == 0, **truth))  # fmt: skip
         found.append(Letter(f"{name}-photo", face=FACE_ORDER[(n + 2) % 4], photo=True, **truth))
+    found.append(Letter("two-pages-pdf", TWO_PAGES, "2027-03-09", "15:00", "16:30",
+                        "Children's Centre, 8 Park Road, Bootle L21 2AB",
+                        "childrens_social_care", "child-protection-plan", pdf=True))  # fmt: skip
+    found.append(Letter("core-group-sideways", BASE[4][1], *BASE[4][2:], photo=True,
+                        sideways=True))  # fmt: skip
     return found
 
 
@@ -364,6 +488,17 @@ def no_meeting_plo(photo: bool = False) -> Letter:
 
 
 WIDTH, HEIGHT, MARGIN = 1240, 1754, 95  # A4 at 150 dpi
+
+
+def _pages(letter: Letter) -> list[Image.Image]:
+    pages, lines = [], []
+    for line in [*letter.lines, PAGE_BREAK]:
+        if line == PAGE_BREAK:
+            pages.append(_page(dataclasses.replace(letter, lines=tuple(lines))))
+            lines = []
+        else:
+            lines.append(line)
+    return pages
 
 
 def _page(letter: Letter) -> Image.Image:
@@ -412,13 +547,18 @@ def _multiply(a: Image.Image, b: Image.Image):
 @functools.cache
 def draw(letter: Letter) -> tuple[bytes, str]:
     """The letter as a file a phone would send: (bytes, content type)."""
-    page = _page(letter)
+    pages = _pages(letter)
+    page = pages[0]
     out = io.BytesIO()
     if letter.photo:
-        _photograph(page, zlib.crc32(letter.name.encode())).save(out, "JPEG", quality=72)
+        photo = _photograph(page, zlib.crc32(letter.name.encode()))
+        if letter.sideways:
+            photo = photo.transpose(Image.ROTATE_90)
+        photo.save(out, "JPEG", quality=72)
         return out.getvalue(), "image/jpeg"
     if letter.pdf:
-        page.convert("RGB").save(out, "PDF", resolution=150)
+        sheets = [p.convert("RGB") for p in pages]
+        sheets[0].save(out, "PDF", resolution=150, save_all=True, append_images=sheets[1:])
         return out.getvalue(), "application/pdf"
     page.save(out, "PNG")
     return out.getvalue(), "image/png"

@@ -48,6 +48,7 @@ def test_the_set_is_thirty_letters_or_more_with_photos_and_welsh():
     found = letter_set()
     assert len(found) >= 30
     assert sum(letter.photo for letter in found) >= 10
+    assert any(letter.sideways for letter in found)
     assert sum(letter.pdf for letter in found) >= 3
     assert any("Dydd Iau 15 Ebrill 2027" in line for letter in found for line in letter.lines)
 
@@ -257,6 +258,56 @@ def test_a_supporter_allowed_to_edit_appointments_reads_a_letter_for_the_parent(
             "12:00",
             "",
         ),
+        (
+            "Dear Sam\nYour appointment is on Thursday, 4th February 2027 at 2:15pm.",
+            "2027-02-04",
+            "14:15",
+            "",
+        ),
+        (
+            "Dear Sam\nWe will see you on the 12th of March 2027 at 14.00.",
+            "2027-03-12",
+            "14:00",
+            "",
+        ),
+        ("Dear Sam\nDate and time: 15/03/27 10:00", "2027-03-15", "10:00", ""),
+        ("Dear Sam\nAppointment: 10:00am, Monday 8 March 2027", "2027-03-08", "10:00", ""),
+        ("Dear Sam\nThe hearing is listed for 2pm on 22 April 2027.", "2027-04-22", "14:00", ""),
+        (
+            "Dear Sam\nThe meeting is on 19.01.2027 between 10am and 12pm.",
+            "2027-01-19",
+            "10:00",
+            "12:00",
+        ),
+        (
+            "Dear Sam\nOn Mon 1st Mar 2027 10:00-11:30 at Hove Town Hall.",
+            "2027-03-01",
+            "10:00",
+            "11:30",
+        ),
+        (
+            "Annwyl Sam\nCynhelir y cyfarfod ddydd Iau 15 Ebrill 2027 am 10 o'r gloch.",
+            "2027-04-15",
+            "10:00",
+            "",
+        ),
+        (
+            "Date: 1 February 2027\nDear Sam\nYour last appointment was on 20 January 2027. Your "
+            "next appointment is on Monday 1 March 2027 at 10am.",
+            "2027-03-01",
+            "10:00",
+            "",
+        ),
+        ("Dear Sam\nTime: 12 noon\nDate: Wednesday 3 March 2027", "2027-03-03", "12:00", ""),
+        (
+            "Dear Sam\nAn appointment on Tuesday 19 January 2027.\nStart time 10.30am End time "
+            "12.00pm",
+            "2027-01-19",
+            "10:30",
+            "12:00",
+        ),
+        ("Dear Sam\nI will visit you on 3rd February 2027 at 3.30 p.m.", "2027-02-03", "15:30", ""),
+        ("Dear Sam\nfrom 1lam to 12pm on Friday 12 February 2027", "2027-02-12", "11:00", "12:00"),
     ],
 )
 def test_dates_and_times_in_the_forms_letters_use(text, date, start, end):
@@ -267,6 +318,26 @@ def test_dates_and_times_in_the_forms_letters_use(text, date, start, end):
 def test_the_letters_own_date_alone_is_not_an_appointment():
     reading = letters.understand("Date: 10 May 2027\nDear Ms Taylor,\nPlease call us.")
     assert reading.date == ""
+
+
+def test_a_place_in_a_table_without_colons_and_an_address_over_lines():
+    reading = letters.understand(
+        "Dear Sam\nDate Tuesday 2 March 2027\nTime 9.30 am\n"
+        "Location Room 3, Civic Centre, Newport NP20 4UR"
+    )
+    assert reading.location == "Room 3, Civic Centre, Newport NP20 4UR"
+    reading = letters.understand(
+        "Dear Sam\nThe hearing is at 2pm on 8 March 2027.\nIt will take place at:\n"
+        "Bradford Combined Court Centre\nExchange Square\nBradford BD1 1JA\nTime estimate: 1 hour."
+    )
+    assert reading.location == "Bradford Combined Court Centre, Exchange Square, Bradford BD1 1JA"
+
+
+def test_ocr_slips_in_postcodes_and_times_are_mended():
+    reading = letters.understand(
+        "Dear Sam\nMeet on Monday 1 March 2027 at l0.30am\nVenue: Clinic, London E5 OPD"
+    )
+    assert (reading.start_time, reading.location) == ("10:30", "Clinic, London E5 0PD")
 
 
 def test_a_place_from_a_postcode_line():
