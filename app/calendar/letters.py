@@ -11,6 +11,7 @@ import dataclasses
 import datetime as dt
 import glob
 import io
+import logging
 import os
 import queue
 import re
@@ -22,6 +23,8 @@ import numpy
 from PIL import Image, ImageFilter, ImageOps
 
 from app.forms import N_
+
+log = logging.getLogger(__name__)
 
 MAX_BYTES = 15 * 1024 * 1024
 MAX_PAGES = 6
@@ -206,6 +209,8 @@ LONG_SIDE = (2600, 3400)  # an A4 page at about 220 to 290 dpi: small print need
 def clean(image: Image.Image) -> Image.Image:
     """The page in grey, the light evened out, turned straight, at a size Tesseract likes."""
     grey = image.convert("L")
+    if min(grey.size) < 32 or max(grey.size) > 40 * min(grey.size):
+        raise LetterError("not_a_picture")  # a sliver: no page of a letter looks like this
     long_side = max(grey.size)
     if not LONG_SIDE[0] <= long_side <= LONG_SIDE[1]:
         factor = min(max(long_side, LONG_SIDE[0]), LONG_SIDE[1]) / long_side
@@ -334,6 +339,11 @@ def read_letter(data: bytes) -> Reading:
         deadline = time.monotonic() + TIME_LIMIT.total_seconds()
         pages = _pages(data)
         text = "\n".join(read_page(page, deadline=deadline) for page in pages)
+    except LetterError:
+        raise
+    except Exception:  # noqa: BLE001 - an odd picture (a sliver, a strange mode) is no letter
+        log.warning("a letter could not be read")  # nothing of the picture or its words
+        raise LetterError("not_a_picture") from None
     finally:
         _slots.release()
     return understand(text)

@@ -27,6 +27,17 @@ def test_a_photographed_letter_into_the_calendar(page, demo):
     screenshot(page, "letters-choose-390")
     assert axe_violations(page) == []
 
+    # Offline, the page says reading needs a connection, and sending waits for one.
+    note = page.get_by_text("You are offline. Reading a letter needs an internet connection.")
+    assert not note.is_visible()
+    page.context.set_offline(True)
+    note.wait_for(state="visible")
+    page.get_by_role("button", name="Read the letter").click()
+    assert page.url == f"{demo}/en/calendar/letters/new"
+    screenshot(page, "letters-offline-390")
+    page.context.set_offline(False)
+    note.wait_for(state="hidden")
+
     letter = next(x for x in letter_set() if x.name == "core-group-photo")
     data, content_type = draw(letter)
     page.get_by_label("Take a photo of a letter").set_input_files(

@@ -114,6 +114,12 @@ def _png(width, height) -> bytes:
     return out.getvalue()
 
 
+def _cmyk_jpeg() -> bytes:
+    out = io.BytesIO()
+    Image.new("CMYK", (1200, 1700), (0, 0, 0, 0)).save(out, "JPEG")
+    return out.getvalue()
+
+
 def _pdf(pages: int) -> bytes:
     out = io.BytesIO()
     sheets = [Image.new("L", (200, 280), 255) for _ in range(pages)]
@@ -130,6 +136,7 @@ def _pdf(pages: int) -> bytes:
         (b"%PDF-1.7 not really", "application/pdf", "Choose a photo (JPEG or PNG) or a PDF"),
         (b"GIF89a" + b"\0" * 100, "image/gif", "Choose a photo (JPEG or PNG) or a PDF"),
         (b"", "image/jpeg", "Choose a photo or a file of the letter"),
+        (_png(3000, 2), "image/png", "Choose a photo (JPEG or PNG) or a PDF"),  # a sliver
     ],
 )
 def test_what_we_will_not_read_is_refused_kindly(signed_in, data, content_type, message):
@@ -138,6 +145,12 @@ def test_what_we_will_not_read_is_refused_kindly(signed_in, data, content_type, 
     soup = check_page(response.text)
     assert message in soup.select_one("#f-letter-error").text
     assert soup.select_one(".error-summary a[href='#f-letter']")
+
+
+def test_odd_pictures_are_no_letter_never_an_error(signed_in):
+    response = send(signed_in, _cmyk_jpeg())
+    assert response.status_code == 200
+    assert "We couldn't find a date in this picture." in response.text
 
 
 def test_a_letter_without_its_token_is_refused(signed_in):
