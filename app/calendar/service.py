@@ -542,32 +542,28 @@ def typed_in_event(
     ids = _ids(appointment)
     if not ids:
         return None
-    found = session.exec(
-        select(SourceEvent)
-        .join(CalendarSource, CalendarSource.id == SourceEvent.source_id)
-        .where(
-            CalendarSource.parent_id == parent_id,
-            CalendarSource.kind == SourceKind.manual,
-            SourceEvent.source_id.in_(list(ids)),  # type: ignore[union-attr]
-        )
-    ).all()
+    found = _own_entries(
+        session, parent_id, SourceEvent.source_id.in_(list(ids))  # type: ignore[union-attr]
+    )
     return next(
         (e for e in found if f"{e.uid}|{e.recurrence_id}" == appointment.match_key),
         found[0] if found else None,
     )
 
 
-def letter_keys(session: Session, *, parent_id: int) -> set[str]:
-    """The match keys of the parent's appointments that were read in from a letter."""
-    events = session.exec(
+def _own_entries(session: Session, parent_id: int, *where) -> list[SourceEvent]:
+    """The entries the parent (or a supporter for them) typed in, narrowed by `where`."""
+    return list(session.exec(
         select(SourceEvent)
         .join(CalendarSource, CalendarSource.id == SourceEvent.source_id)
-        .where(
-            CalendarSource.parent_id == parent_id,
-            CalendarSource.kind == SourceKind.manual,
-            SourceEvent.from_letter == True,  # noqa: E712 - SQL, not Python
-        )
-    )
+        .where(CalendarSource.parent_id == parent_id, CalendarSource.kind == SourceKind.manual,
+               *where)
+    ))  # fmt: skip
+
+
+def letter_keys(session: Session, *, parent_id: int) -> set[str]:
+    """The match keys of the parent's appointments that were read in from a letter."""
+    events = _own_entries(session, parent_id, SourceEvent.from_letter == True)  # noqa: E712
     return {f"{e.uid}|{e.recurrence_id}" for e in events}
 
 
