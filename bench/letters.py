@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from app.calendar import letters
-from tests.calendar.letter_set import draw, no_meeting_plo
+from tests.calendar.letter_set import PAGE_BREAK, draw, no_meeting_plo
 from tests.calendar.letter_set import letters as letter_set
 
 FIELDS = ("date", "start", "end", "place", "agency", "guide")
@@ -81,8 +81,9 @@ def main() -> None:
                 right[name] += got == want
                 if got != want:
                     wrong.append(f"  {letter.name}: {name} {got!r}, not {want!r}")
-    pages = len(found)
-    print(f"letters: {pages} letters, one page each ({sum(x.photo for x in found)} photographed)")
+    pages = sum(1 + x.lines.count(PAGE_BREAK) for x in found)
+    photos = sum(x.photo for x in found)
+    print(f"letters: {len(found)} letters, {pages} pages ({photos} photographed)")
     for name in FIELDS:
         share = 100 * right[name] / asked[name]
         print(f"  {name:7} {right[name]}/{asked[name]} right ({share:.1f} %)")

@@ -328,7 +328,7 @@ def read_page(page: Image.Image, *, deadline: float) -> str:
     return text
 
 
-def read_letter(data: bytes) -> Reading:
+def read_letter(data: bytes, *, today: dt.date | None = None) -> Reading:
     """Read a letter (a photo or a PDF, in memory) and find the appointment it names.
 
     Call from a worker thread, never the event loop; at most READERS letters are read at
@@ -346,7 +346,7 @@ def read_letter(data: bytes) -> Reading:
         raise LetterError("not_a_picture") from None
     finally:
         _slots.release()
-    return understand(text)
+    return understand(text, today=today)
 
 
 # Understanding the words ------------------------------------------------------------------
@@ -360,20 +360,29 @@ WEEKDAYS = (
     r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues|tue|wed|thurs|thu|"
     r"fri|sat|sun|d?dydd\s+(?:llun|mawrth|mercher|iau|gwener|sadwrn|sul)"
 )
-DATE_IN_WORDS = re.compile(
-    rf"(?:\b(?P<weekday>{WEEKDAYS})\b\.?,?\s+)?(?:the\s+)?\b(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
-    rf"\s+(?:of\s+)?(?P<month>{MONTHS})\b\.?,?\s+(?P<year>20\d\d)\b",
+WEEKDAY = rf"(?:\b(?P<weekday>{WEEKDAYS})\b\.?,?\s+)?"
+DAY_MONTH = (
+    rf"(?:the\s+)?\b(?P<day>[0-3]?\d)(?:st|nd|rd|th)?[\s-]+(?:of\s+)?(?P<month>{MONTHS})\b\.?"
+)
+DATE_IN_WORDS = re.compile(rf"{WEEKDAY}{DAY_MONTH},?[\s-]+(?P<year>20\d\d)\b", re.IGNORECASE)
+# "January 19, 2027": rarer in British letters, but never ambiguous.
+MONTH_FIRST = re.compile(
+    rf"{WEEKDAY}\b(?P<month>{MONTHS})\b\.?\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?,?\s+"
+    r"(?P<year>20\d\d)\b",
     re.IGNORECASE,
 )
+# "Tuesday 19 January" with no year: the next such day from when the letter is read.
+NO_YEAR = re.compile(rf"{WEEKDAY}{DAY_MONTH}(?!,?[\s-]+(?:20)?\d\d\b(?![.:]))", re.IGNORECASE)
 DATE_IN_NUMBERS = re.compile(
     rf"(?:\b(?P<weekday>{WEEKDAYS})\b\.?,?\s+)?(?<![\d/.-])(?P<day>[0-3]?\d)\s?[/.-]\s?"
     r"(?P<month>[01]?\d)\s?[/.-]\s?(?P<year>20\d\d|\d\d)(?![\d])",
     re.IGNORECASE,
 )
 TIME = re.compile(
-    r"(?<![\d/£.:])(?P<hour>[0-2]?\d)(?:\s?[.:]\s?(?P<minute>[0-5]\d))?\s?"
-    r"(?P<half>a\.?\s?m\b\.?|p\.?\s?m\b\.?|y\.?b\b\.?|y\.?p\b\.?|o'?clock|o'r gloch)?(?![\d/])"
-    r"|(?P<noon>\bnoon\b|\bmidday\b|\bhanner\s+dydd\b)",
+    r"(?P<noon>(?:\b12\s?)?(?:\bnoon\b|\bmidday\b)|\bhanner\s+dydd\b)"
+    r"|\b(?P<hhmm>[01]\d|2[0-3])(?P<mm>[0-5]\d)\s?(?:hrs|hours|h)\b"
+    r"|(?<![\d/£.:])(?P<hour>[0-2]?\d)(?:\s?[.:]\s?(?P<minute>[0-5]\d))?\s?"
+    r"(?P<half>a\.?\s?m\b\.?|p\.?\s?m\b\.?|y\.?b\b\.?|y\.?p\b\.?|o'?clock|o'r gloch)?(?![\d/])",
     re.IGNORECASE,
 )
 BETWEEN_TIMES = re.compile(
@@ -438,11 +447,13 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in _normalise(text).splitlines() if line.strip()]
 
 
-def _date(match: re.Match) -> dt.date | None:
+def _date(match: re.Match, today: dt.date) -> dt.date | None:
     import dateparser
 
+    if match.re is NO_YEAR:
+        return _without_year(match, today)
     # The weekday is left out: dateparser knows "Dydd Iau" but not its mutation "ddydd Iau".
-    separator = " " if match.re is DATE_IN_WORDS else "/"
+    separator = "/" if match.re is DATE_IN_NUMBERS else " "
     found = dateparser.parse(
         separator.join(match.group("day", "month", "year")),
         languages=["en", "cy"],
@@ -453,6 +464,37 @@ def _date(match: re.Match) -> dt.date | None:
         return None
     day = found.date()
     return day if 2000 <= day.year <= 2100 else None
+
+
+def _without_year(match: re.Match, today: dt.date) -> dt.date | None:
+    """A day and month with no year: the next one from a week before `today`, or the one
+    whose weekday is the weekday the letter gives."""
+    import dateparser
+
+    for year in (today.year, today.year + 1):
+        found = dateparser.parse(
+            f"{match.group('day')} {match.group('month')} {year}", languages=["en", "cy"],
+            settings={"DATE_ORDER": "DMY", "STRICT_PARSING": True},
+        )  # fmt: skip
+        if found is None:
+            return None
+        day = found.date()
+        weekday = match.group("weekday")
+        if day >= today - dt.timedelta(days=7) and (
+            not weekday or _weekday_number(weekday) in (None, day.weekday())
+        ):
+            return day
+    return None
+
+
+def _weekday_number(name: str) -> int | None:
+    name = re.sub(r"^d?dydd\s+", "", name.casefold())
+    for number, words in enumerate((("mon", "llun"), ("tue", "mawrth"), ("wed", "mercher"),
+                                    ("thu", "iau"), ("fri", "gwener"), ("sat", "sadwrn"),
+                                    ("sun", "sul"))):  # fmt: skip
+        if name.startswith(words):
+            return number
+    return None
 
 
 @dataclasses.dataclass
@@ -469,6 +511,10 @@ def _times(text: str) -> list[tuple[dt.time, int, int, bool]]:
     for match in TIME.finditer(text):
         if match.group("noon"):
             found.append((dt.time(12, 0), match.start(), match.end(), True))
+            continue
+        if match.group("hhmm"):  # "1030hrs"
+            clock = dt.time(int(match.group("hhmm")), int(match.group("mm")))
+            found.append((clock, match.start(), match.end(), False))
             continue
         hour, minute, half = int(match.group("hour")), match.group("minute"), match.group("half")
         if minute is None and not half:
@@ -504,13 +550,13 @@ def _start_and_end(text: str) -> tuple[str, str]:
     return start[0].strftime("%H:%M"), end
 
 
-def _dates(lines: list[str]) -> list[_Candidate]:
+def _dates(lines: list[str], today: dt.date) -> list[_Candidate]:
     greeting = next((i for i, line in enumerate(lines) if GREETING.match(line)), None)
     found = []
     for i, line in enumerate(lines):
-        for pattern in (DATE_IN_WORDS, DATE_IN_NUMBERS):
+        for pattern in (DATE_IN_WORDS, DATE_IN_NUMBERS, MONTH_FIRST, NO_YEAR):
             for match in pattern.finditer(line):
-                day = _date(match)
+                day = _date(match, today)
                 if day is None:
                     continue
                 score = 0.0
@@ -598,16 +644,18 @@ def kind_of(text: str) -> Kind | None:
     return None
 
 
-def understand(text: str) -> Reading:
+def understand(text: str, *, today: dt.date | None = None) -> Reading:
     """The appointment in a letter's words: the date that is the appointment's (not the
-    letter's own), its start and end, the place, the agency and the kind of letter."""
+    letter's own), its start and end, the place, the agency and the kind of letter.
+    `today` (when the letter is read) places a date given without its year."""
+    today = today or dt.date.today()
     lines = _lines(text)
     kind = kind_of(text)
     has_text = sum(len(re.findall(r"[A-Za-z]{3,}", line)) for line in lines) >= 8
     bring = next((m.group("what").strip(" :.") for m in map(BRING.match, lines) if m), "")
     base = dict(agency=kind.agency if kind else "", kind=kind.key if kind else "",
                 what_to_bring=bring[:300], has_text=has_text)  # fmt: skip
-    candidates = [c for c in _dates(lines) if c.score >= 1]
+    candidates = [c for c in _dates(lines, today) if c.score >= 1]
     if not candidates:
         return Reading(**base)
     best = max(candidates, key=lambda c: (c.score, c.line))

@@ -433,7 +433,7 @@ async def _body(request: Request, limit: int) -> bytes | None:
 
 @router.post("/{locale}/calendar/letters", include_in_schema=False)
 async def read_letter(
-    request: Request, loc: LocaleDep, pages: PagesDep, access: EditAppointments
+    request: Request, loc: LocaleDep, pages: PagesDep, access: EditAppointments, now: ClockDep
 ) -> Response:
     """Read a letter and show the add-appointment form filled in, to check: nothing is
     saved until the form is sent. The picture stays in memory and is then forgotten."""
@@ -445,7 +445,7 @@ async def read_letter(
         del body
         if not letters.available():
             raise letters.LetterError("unavailable")
-        reading = await run_in_threadpool(letters.read_letter, data)
+        reading = await run_in_threadpool(letters.read_letter, data, today=_today(now))
     except letters.LetterError as error:
         if error.code == "unavailable":
             return _letter_page(request, loc, pages, access, status_code=503)

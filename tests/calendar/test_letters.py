@@ -2,6 +2,7 @@
 letter before proceedings, pictures that are not letters, the limits, saving what was
 checked (on both databases) and a supporter doing it for the parent."""
 
+import datetime as dt
 import io
 import json
 
@@ -360,3 +361,28 @@ def test_a_place_from_a_postcode_line():
     )
     assert reading.kind == "hearing"
     assert reading.location.endswith("BD1 1LA")
+
+
+@pytest.mark.parametrize(
+    ("text", "date", "start", "end"),
+    [
+        ("Dear Sam\nWhen: Tuesday 19 January 2027, 10.30am to 12 noon", "2027-01-19", "10:30",
+         "12:00"),
+        ("Dear Sam\nDate of meeting: 03/02/2027\nTime of meeting: 14:00", "2027-02-03", "14:00",
+         ""),
+        ("Dear Sam\nAppointment date: 03/02/2027\nAppointment time: 2.30pm", "2027-02-03", "14:30",
+         ""),
+        ("Dear Sam\nThe meeting is on 3 February 2027. Start: 10:00 Finish: 11:30", "2027-02-03",
+         "10:00", "11:30"),
+        ("Dear Sam\nPlease come on 19-Jan-2027 at 1030hrs.", "2027-01-19", "10:30", ""),
+        ("Dear Sam\nThe meeting is on January 19, 2027 at 10.30 a.m.", "2027-01-19", "10:30", ""),
+        # No year: the next such day (and the one whose weekday the letter names).
+        ("4 January 2027\nDear Sam\nThe conference is on Tuesday 19th January at 10.30am.",
+         "2027-01-19", "10:30", ""),
+        ("Dear Sam\nWe will meet on Monday 4 January at 2pm.", "2027-01-04", "14:00", ""),
+        ("Dear Sam\nYour appointment is on 14 December at 11:00.", "2026-12-14", "11:00", ""),
+    ],
+)  # fmt: skip
+def test_labels_and_dates_without_a_year(text, date, start, end):
+    reading = letters.understand(text, today=dt.date(2026, 12, 7))
+    assert (reading.date, reading.start_time, reading.end_time) == (date, start, end)
