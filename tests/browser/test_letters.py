@@ -60,6 +60,7 @@ def test_a_photographed_letter_into_the_calendar(page, demo):
     page.get_by_label("Where").fill("Family Hub, Room 2, 3 Mill Lane, Leeds LS1 5AB")
     page.get_by_role("button", name="Add appointment").click()
     page.wait_for_url(re.compile(r".*/en/calendar/appointments/\d+$"))
+    assert "Added from a letter" in page.locator("main").inner_text()
     assert "from a letter" in page.locator("main").inner_text()
     assert "Family Hub, Room 2" in page.locator("main").inner_text()
     screenshot(page, "letters-saved-390")
