@@ -60,12 +60,18 @@ translation-import: install ## Read TRANSLATIONS_DIR back into the content; refu
 migrate: install ## Apply Alembic migrations to the configured database
 	$(BIN)/alembic upgrade head
 
+# The demo sends for real: push with a demo VAPID subject, and (without a Notify key) texts
+# and emails to the app's own stand-in for GOV.UK Notify, shown at /demo-messages.
+DEMO_ENV = VAPID_SUBJECT=$${VAPID_SUBJECT:-mailto:demo@nextsteps.example} \
+	DEMO_CHANNELS=$${DEMO_CHANNELS:-$$(test -n "$$NOTIFY_API_KEY$$NOTIFY_API_KEY_FILE" && echo false || echo true)} \
+	PUBLIC_ORIGIN=$${PUBLIC_ORIGIN:-http://$(HOST):$(PORT)}
+
 demo: migrate ## Load the demo accounts and data (never in production)
-	FEEDS_ALLOW_LOOPBACK=1 $(BIN)/python -m app.demo --origin http://$(HOST):$(PORT)
+	$(DEMO_ENV) FEEDS_ALLOW_LOOPBACK=1 $(BIN)/python -m app.demo --origin http://$(HOST):$(PORT)
 
 run: demo ## Install everything and serve the app with demo data at http://$(HOST):$(PORT)
 	scripts/letter-deps
-	DEMO_FEEDS=1 FEEDS_ALLOW_LOOPBACK=1 LOG_FORMAT=$${LOG_FORMAT:-text} $(BIN)/uvicorn app.asgi:app --host $(HOST) --port $(PORT) --no-proxy-headers
+	$(DEMO_ENV) DEMO_FEEDS=1 FEEDS_ALLOW_LOOPBACK=1 LOG_FORMAT=$${LOG_FORMAT:-text} $(BIN)/uvicorn app.asgi:app --host $(HOST) --port $(PORT) --no-proxy-headers
 
 test: install ## Install everything (Chromium and fonts too), lint, and run the whole suite on every core
 	scripts/test-deps

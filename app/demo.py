@@ -14,6 +14,9 @@ from app.calendar import demo as calendar_demo
 from app.calendar import service as calendar
 from app.consent.models import Permission, SupporterLink
 from app.db import make_engine
+from app.notify import addresses
+from app.notify.models import AddressKind, NotifyAddress
+from app.notify.preferences import preferences
 from app.position.models import PathwayPosition
 from app.resources import service as resources
 from app.resources.directory import load_national
@@ -73,6 +76,8 @@ def load_demo_data(session: Session, *, settings: Settings, origin: str | None =
     for permission in Permission:
         setattr(link, permission.value, True)
     session.commit()
+    if settings.demo_channels:
+        load_demo_channels(session, parent=parent)
     load_demo_resources(session, settings=settings, parent=parent, advocate=advocate, worker=worker)
     load_demo_position(session, parent=parent)
     if origin:
@@ -80,6 +85,23 @@ def load_demo_data(session: Session, *, settings: Settings, origin: str | None =
 
 
 DEMO_PACK_TITLE = "Legal help and someone to talk to"
+DEMO_PHONE = "+447700900123"  # a number Ofcom keeps for drama: it reaches nobody
+DEMO_EMAIL = "sam@nextsteps.example"
+
+
+def load_demo_channels(session: Session, *, parent) -> None:
+    """With DEMO_CHANNELS, Sam has a confirmed number and address (the demo's stand-in gets
+    what is sent to them, at /demo-messages): reminders by push then text, changed
+    appointments by text, things shared with Sam by email."""
+    now = dt.datetime.now(dt.UTC)
+    for kind, value in ((AddressKind.phone, DEMO_PHONE), (AddressKind.email, DEMO_EMAIL)):
+        if addresses.find(session, user_id=parent.id, kind=kind) is None:
+            session.add(NotifyAddress(user_id=parent.id, kind=kind, value=value,
+                                      confirmed_at=now, created_at=now))  # fmt: skip
+    prefs = preferences(session, user_id=parent.id)
+    prefs.reminders_by, prefs.changes_by, prefs.shared_by = "push_then_text", "text", "email"
+    session.add(prefs)
+    session.commit()
 
 
 def load_demo_position(session: Session, *, parent) -> None:

@@ -18,11 +18,11 @@ is sent back in the response's `X-Request-ID`.
 import datetime as dt
 import json
 import logging
+import os
 import re
 import sys
 import time
 import traceback
-import uuid
 from contextvars import ContextVar
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -102,24 +102,35 @@ class RequestLog:
     def __init__(self, app: ASGIApp, *, trusted_proxies: list) -> None:
         self.app = app
         self.trusted = trusted_proxies
+        self._known: dict[str, bool] = {}
 
     def _given_id(self, scope: Scope) -> str | None:
-        from app.security import is_trusted_address
-
-        client = scope.get("client")
-        if not client or not is_trusted_address(client[0], self.trusted):
-            return None
+        """The proxy's request id, believed only from a trusted proxy (most requests carry
+        none, so the headers are looked at before the address is)."""
         for name, value in scope["headers"]:
             if name == b"x-request-id":
+                client = scope.get("client")
+                if not client or not self._trusted(client[0]):
+                    return None
                 text = value.decode("latin-1")
                 return text if REQUEST_ID.fullmatch(text) else None
         return None
+
+    def _trusted(self, address: str) -> bool:
+        from app.security import is_trusted_address
+
+        known = self._known.get(address)
+        if known is None:
+            known = self._known[address] = is_trusted_address(address, self.trusted)
+            if len(self._known) > 1024:  # addresses seen: a bounded memo, not a log
+                self._known.clear()
+        return known
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        rid = self._given_id(scope) or uuid.uuid4().hex
+        rid = self._given_id(scope) or os.urandom(16).hex()
         token = request_id.set(rid)
         # Shared by every copy of the scope that the layers below make, so the innermost
         # layer can say which route answered (RouteName).

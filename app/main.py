@@ -20,14 +20,16 @@ from starlette.responses import RedirectResponse, Response
 from starlette.types import Receive, Scope, Send
 
 from app import localtime
-from app.accounts.models import utcnow
 from app.accounts.secrets import Busy
 from app.caching import PreparedPages, PreparedStore
 from app.calendar.worker import FeedRefresher, NoRefresher, feed_client
+from app.clock import utcnow
 from app.db import is_unavailable, make_engine
 from app.deps import SignInRequired
 from app.i18n import LOCALE_COOKIE, LocaleInfo, locale_info, negotiate
 from app.logs import RequestLog, RouteName
+from app.notify.channels import build as build_channels
+from app.notify.demo import Inbox
 from app.notify.webpush import public_key, sender_for
 from app.notify.worker import NoNotifier, Notifier
 from app.routes import (
@@ -103,8 +105,15 @@ def create_app(
         if settings.feed_refresh_in_process:
             app.state.refresher = FeedRefresher(app.state.engine, app.state.feed_client)
             app.state.refresher.start()
-        if settings.notify_in_process and app.state.vapid_public_key:
-            app.state.notifier = Notifier(app.state.engine, sender_for(settings), settings)
+        channels = app.state.channels
+        if settings.notify_in_process and (
+            app.state.vapid_public_key or channels.text or channels.email
+        ):
+            sender = sender_for(settings)
+            app.state.notifier = Notifier(
+                app.state.engine, sender, settings,
+                build_channels(settings, push_sender=sender),
+            )  # fmt: skip
             app.state.notifier.start()
         yield
         if settings.feed_refresh_in_process:
@@ -133,6 +142,9 @@ def create_app(
     app.state.feed_client = feed_client(settings)
     app.state.refresher = NoRefresher()
     app.state.notifier = NoNotifier()
+    # Texts and email (the pages send confirmation codes through them); push is the worker's.
+    app.state.channels = build_channels(settings)
+    app.state.demo_inbox = Inbox()
     # Notifications need a VAPID subject; without one the page says they are not set up.
     app.state.vapid_public_key = (
         public_key(settings.vapid_key_pem()) if settings.push_subject else None

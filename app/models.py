@@ -28,7 +28,13 @@ from app.calendar.models import (
     SourceEvent,
 )
 from app.consent.models import AccessRecord, SupporterLink
-from app.notify.models import NotificationPreferences, OutboxMessage, PushSubscription
+from app.notify.models import (
+    NotificationPreferences,
+    NotifyAddress,
+    OutboxMessage,
+    PushSubscription,
+    TextSent,
+)
 from app.position.models import PathwayPosition
 from app.questions.models import Question
 from app.resources.models import (
@@ -61,6 +67,8 @@ __all__ = [
     "Passkey",
     "PathwayPosition",
     "PushSubscription",
+    "NotifyAddress",
+    "TextSent",
     "LocalResource",
     "PackDelivery",
     "Question",

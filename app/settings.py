@@ -165,6 +165,108 @@ class Settings(BaseSettings):
         description="Accept push addresses on this machine (127.0.0.1) besides the browser "
         "vendors' push services. For tests and the benchmark only: never on a real deployment.",
     )
+    notify_api_key: str = Field(
+        "",
+        description="A GOV.UK Notify API key (`name-serviceid-secret`), for texts and, with "
+        "NOTIFY_EMAIL_TEMPLATE_ID, email. Only public bodies (councils, the NHS) may use "
+        "Notify. Empty means no texts.",
+    )
+    notify_api_key_file: Path | None = Field(
+        None,
+        description="A file holding NOTIFY_API_KEY, read at start. Set this or "
+        "NOTIFY_API_KEY, not both.",
+    )
+    notify_base_url: str = Field(
+        "https://api.notifications.service.gov.uk",
+        description="GOV.UK Notify's API address. Change only for a test or the demo's "
+        "stand-in.",
+    )
+    notify_sms_template_id: str = Field(
+        "",
+        description="The Notify text message template to send with: its whole content is "
+        "`((body))`. Texts are off without it.",
+    )
+    notify_email_template_id: str = Field(
+        "",
+        description="The Notify email template to send with: subject `((subject))`, "
+        "content `((body))`. Empty means email goes by SMTP, if SMTP_HOST is set.",
+    )
+    notify_callback_token: str = Field(
+        "",
+        description="The bearer token Notify sends with delivery-status callbacks to "
+        "/notify/callbacks/status (at least 16 characters). Empty refuses every callback.",
+    )
+    notify_callback_token_file: Path | None = Field(
+        None,
+        description="A file holding NOTIFY_CALLBACK_TOKEN, read at start. Set this or "
+        "NOTIFY_CALLBACK_TOKEN, not both.",
+    )
+    smtp_host: str = Field(
+        "",
+        description="Mail server for email when Notify is not used (any organisation can). "
+        "Empty means email goes by Notify if NOTIFY_EMAIL_TEMPLATE_ID is set, else email is off.",
+    )
+    smtp_port: int = Field(587, ge=1, le=65535, description="The mail server's port.")
+    smtp_user: str = Field("", description="User name for the mail server; empty sends no login.")
+    smtp_password: str = Field("", description="Password for SMTP_USER.")
+    smtp_password_file: Path | None = Field(
+        None,
+        description="A file holding SMTP_PASSWORD, read at start. Set this or SMTP_PASSWORD, "
+        "not both.",
+    )
+    smtp_from: str = Field(
+        "",
+        description="The address emails come from, e.g. `Next Steps <noreply@example.org>`. "
+        "Needed with SMTP_HOST.",
+    )
+    smtp_tls: Literal["starttls", "tls", "none"] = Field(
+        "starttls",
+        description="How the mail server connection is secured: `starttls` (port 587), "
+        "`tls` (port 465) or `none` (a relay on this machine only).",
+    )
+    channel_timeout_seconds: float = Field(
+        10.0,
+        gt=0,
+        le=120,
+        description="Longest wait for Notify or the mail server to answer one message; then "
+        "it is retried.",
+    )
+    channel_max_attempts: int = Field(
+        6,
+        ge=1,
+        description="Tries per text or email on Notify 429/5xx or temporary mail errors, with "
+        "exponential back-off and jitter, before it is given up.",
+    )
+    fallback_changes_minutes: int = Field(
+        30,
+        ge=1,
+        description="'Push, then text': a change notice the phone has not shown after this "
+        "many minutes goes by text.",
+    )
+    fallback_reminder_minutes: int = Field(
+        120,
+        ge=1,
+        description="'Push, then text': a reminder the phone has not shown after this many "
+        "minutes goes by text (never once the appointment has started).",
+    )
+    texts_per_parent_per_day: int = Field(
+        6,
+        ge=1,
+        description="Most texts one parent is sent in a day (confirmation codes included); "
+        "more wait for the next day.",
+    )
+    texts_monthly_budget: int = Field(
+        5000,
+        ge=0,
+        description="Most texts the whole site sends in a calendar month; the admin log "
+        "warns at 80%. 0 means no limit.",
+    )
+    demo_channels: bool = Field(
+        False,
+        description="Send texts and emails to a stand-in inside the app, shown at "
+        "/{locale}/demo-messages (`make run` turns it on when there is no Notify key). "
+        "Refused with PRODUCTION.",
+    )
     content_dir: Path = Field(
         ROOT / "app" / "content",
         description="Folder of explainers, glossary and pathway files (see its README).",
@@ -181,7 +283,8 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def secrets_from_files(self):
         """SECRET_KEY_FILE and VAPID_PRIVATE_KEY_FILE, read once, checked like the values."""
-        for name in ("secret_key", "vapid_private_key"):
+        for name in ("secret_key", "vapid_private_key", "notify_api_key", "notify_callback_token",
+                     "smtp_password"):  # fmt: skip
             path = getattr(self, f"{name}_file")
             if path is None:
                 continue
@@ -202,11 +305,14 @@ class Settings(BaseSettings):
     def no_demo_in_production(self):
         if self.production and (
             self.demo_feeds or self.feeds_allow_loopback or self.push_allow_loopback
+            or self.demo_channels
         ):
             raise ValueError(
-                "DEMO_FEEDS, FEEDS_ALLOW_LOOPBACK and PUSH_ALLOW_LOOPBACK are never on with "
-                "PRODUCTION"
+                "DEMO_FEEDS, FEEDS_ALLOW_LOOPBACK, PUSH_ALLOW_LOOPBACK and DEMO_CHANNELS are "
+                "never on with PRODUCTION"
             )
+        if self.smtp_host and not self.smtp_from:
+            raise ValueError("SMTP_HOST needs SMTP_FROM, the address emails come from")
         if self.production and not self.public_origin.startswith("https://"):
             # Links people are given (share packs, QR codes, feeds) must never be built
             # from whatever Host header a request carried.
@@ -218,6 +324,21 @@ class Settings(BaseSettings):
     def real_vapid_subject(cls, value: str) -> str:
         if value:
             check_vapid_subject(value)
+        return value
+
+    @field_validator("notify_api_key")
+    @classmethod
+    def real_notify_key(cls, value: str) -> str:
+        # name-{service id: a UUID}-{secret: a UUID}, as Notify makes them
+        if value and (len(value) < 74 or value[-37] != "-" or value[-74] != "-"):
+            raise ValueError("NOTIFY_API_KEY must be a whole GOV.UK Notify API key")
+        return value
+
+    @field_validator("notify_callback_token")
+    @classmethod
+    def long_callback_token(cls, value: str) -> str:
+        if value and len(value) < 16:
+            raise ValueError("NOTIFY_CALLBACK_TOKEN must be at least 16 characters")
         return value
 
     @field_validator("timezone")
@@ -273,6 +394,20 @@ class Settings(BaseSettings):
                 return check_vapid_subject(origin)
             except ValueError:
                 return None
+        return None
+
+    @property
+    def texts_on(self) -> bool:
+        """Texts go by GOV.UK Notify: a key and a text template (or the demo's stand-in)."""
+        return self.demo_channels or bool(self.notify_api_key and self.notify_sms_template_id)
+
+    @property
+    def email_by(self) -> str | None:
+        """How email goes: "notify", "smtp", or None when this site sends none."""
+        if self.demo_channels or (self.notify_api_key and self.notify_email_template_id):
+            return "notify"
+        if self.smtp_host:
+            return "smtp"
         return None
 
     def vapid_key_pem(self) -> str:

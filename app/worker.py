@@ -12,6 +12,7 @@ import threading
 
 from app import localtime, logs
 from app.db import make_engine
+from app.notify.channels import build as build_channels
 from app.notify.webpush import sender_for
 from app.notify.worker import PASS_SECONDS, run_pass
 from app.settings import Settings
@@ -30,8 +31,12 @@ def main(argv: list[str] | None = None) -> None:
     logs.configure(settings.log_format, settings.log_level)
     localtime.configure(settings.timezone)
     sender = sender_for(settings, concurrency=max(8, args.lanes * 2))
-    if sender is None:
-        raise SystemExit("Set VAPID_SUBJECT (or an https PUBLIC_ORIGIN): notifications are off")
+    channels = build_channels(settings, push_sender=sender)
+    if sender is None and channels.text is None and channels.email is None:
+        raise SystemExit(
+            "Set VAPID_SUBJECT (or an https PUBLIC_ORIGIN), or Notify or SMTP settings: "
+            "notifications are off"
+        )
     engine = make_engine(settings)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -39,13 +44,14 @@ def main(argv: list[str] | None = None) -> None:
     log.info("notification worker started with %d lanes", args.lanes)
     while not stop.is_set():
         try:
-            sent = run_pass(engine, sender, settings, lanes=args.lanes)
+            sent = run_pass(engine, sender, settings, lanes=args.lanes, channels=channels)
         except Exception:
             log.exception("notification pass failed")
             sent = 0
         if not sent:
             stop.wait(args.idle_seconds)
-    sender.close()
+    if sender is not None:
+        sender.close()
     engine.dispose()
 
 

@@ -23,6 +23,16 @@ self.addEventListener("push", (event) => {
       dir: data.dir === "rtl" ? "rtl" : "auto",
       icon: icon,
       data: { url: samePath(data.url) },
+    }).then(() => {
+      // Tell the server it was shown (the message's random id, nothing else, no cookies),
+      // so a "then text" fallback for it does not go.
+      if (typeof data.id !== "string" || !data.id) return null;
+      return fetch("/notify/shown", {
+        method: "POST",
+        credentials: "omit",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ id: data.id }),
+      }).catch(() => null);
     }),
   );
 });

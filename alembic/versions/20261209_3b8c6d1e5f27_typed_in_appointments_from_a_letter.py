@@ -1,7 +1,7 @@
 """typed-in appointments read from a letter say so
 
 Revision ID: 3b8c6d1e5f27
-Revises: 7d2e4f1a9b3c
+Revises: 8703c88b9f7e
 Create Date: 2026-12-09 09:00:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '3b8c6d1e5f27'
-down_revision: str | Sequence[str] | None = '7d2e4f1a9b3c'
+down_revision: str | Sequence[str] | None = '8703c88b9f7e'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -19,11 +19,12 @@ from sqlmodel import Session
 
 from app import localtime
 from app.accounts import passkeys, service
-from app.accounts.models import User, as_utc
+from app.accounts.models import User
 from app.birth_plan import service as birth_plan
 from app.calendar import service as calendar
+from app.clock import as_utc
 from app.consent import service as consent
-from app.notify import outbox as notify
+from app.notify import service as notify
 from app.position import service as position
 from app.questions import service as questions
 from app.resources import service as resources
@@ -115,7 +116,10 @@ def _looks(session: Session, user: User, _: Context) -> list[dict]:
             "organisation": record.organisation_name,
             "what": record.permission,
             "address": record.path,
+            "made_a_change": record.method != "GET",
             "at": _when(record.at),
+            "times": record.times,
+            "last_at": _when(record.last_at or record.at),
         }
         for record in consent.access_records(session, parent=user, limit=100_000)
     ]
@@ -162,7 +166,7 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         "notifications",
         lambda s, user, _: notify.export(s, user=user),
-        ("notification_preferences", "push_subscription"),
+        ("notification_preferences", "push_subscription", "notify_address"),
     ),
 )
 
@@ -174,6 +178,8 @@ EXCLUDED: dict[str, str] = {
     "webauthn_challenge": "A passkey ceremony's random challenge, gone within minutes.",
     "notification_outbox": "Messages waiting to be sent; what they say is already in the "
     "calendar and notifications sections.",
+    "text_sent": "A count of texts sent (a time, no words, no number), for the daily cap and "
+    "the site's budget.",
     "api_token": "Agency staff's keys for the API: secrets, and never a parent's.",
     "staff_invitation": "An organisation admin's one-time codes for new staff: secrets, and "
     "never a parent's.",

@@ -1,22 +1,13 @@
 """People, the organisations staff belong to, and how they prove who they are."""
 
 import enum
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import Column, DateTime, Index, LargeBinary, false
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-def as_utc(value: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; every stored time is UTC."""
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
+from app.clock import utcnow
 
 
 def when_column(nullable: bool = False, index: bool = False) -> Column:

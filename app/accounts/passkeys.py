@@ -21,7 +21,8 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
-from app.accounts.models import ChallengePurpose, Passkey, User, WebAuthnChallenge, as_utc
+from app.accounts.models import ChallengePurpose, Passkey, User, WebAuthnChallenge
+from app.clock import as_utc
 
 CEREMONY_TIME = timedelta(minutes=5)
 RP_NAME = "Next Steps"

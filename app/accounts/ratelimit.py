@@ -15,7 +15,8 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, delete, select
 
-from app.accounts.models import SignInFailure, as_utc
+from app.accounts.models import SignInFailure
+from app.clock import as_utc
 
 HORIZON = timedelta(hours=24)
 MAX_WAIT = timedelta(minutes=15)

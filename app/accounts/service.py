@@ -18,7 +18,6 @@ from app.accounts.models import (
     StaffInvitation,
     User,
     UserSession,
-    as_utc,
 )
 from app.accounts.secrets import (
     MAX_PASSPHRASE,
@@ -32,6 +31,7 @@ from app.accounts.secrets import (
     token_hash,
     verify_passphrase,
 )
+from app.clock import as_utc
 from app.forms import N_, FormError, Message
 from app.settings import Settings
 

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import Column, DateTime
 from sqlmodel import Field, SQLModel
 
-from app.accounts.models import utcnow
+from app.clock import utcnow
 
 
 class ApiToken(SQLModel, table=True):

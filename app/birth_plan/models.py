@@ -8,7 +8,8 @@ from sqlalchemy import Column, Text, UniqueConstraint
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
-from app.accounts.models import utcnow, when_column
+from app.accounts.models import when_column
+from app.clock import utcnow
 
 
 class ChangeStatus(enum.StrEnum):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from app.accounts.models import User, as_utc
+from app.accounts.models import User
 from app.accounts.secrets import token_hash
 from app.birth_plan.models import (
     BirthPlan,
@@ -19,6 +19,7 @@ from app.birth_plan.models import (
     ChangeStatus,
 )
 from app.birth_plan.sections import BY_KEY, SECTIONS, Section
+from app.clock import as_utc
 from app.forms import N_, FormError, Message
 
 MAX_TEXT = 4000
@@ -229,15 +230,19 @@ def history(session: Session, *, parent: User) -> list[ChangeView]:
     return _views(session, changes)
 
 
-def pending(session: Session, *, parent: User) -> list[ChangeView]:
-    """Suggestions waiting for the parent, each beside what the section says now."""
+def pending(session: Session, *, parent: User, author: User | None = None) -> list[ChangeView]:
+    """Suggestions waiting for the parent (only `author`'s, if given), each beside what the
+    section says now."""
     plan = _plan(session, parent=parent)
     if plan is None:
         return []
+    query = select(BirthPlanChange).where(
+        BirthPlanChange.plan_id == plan.id, BirthPlanChange.status == ChangeStatus.pending
+    )
+    if author is not None:
+        query = query.where(BirthPlanChange.author_id == author.id)
     changes = session.exec(
-        select(BirthPlanChange)
-        .where(BirthPlanChange.plan_id == plan.id, BirthPlanChange.status == ChangeStatus.pending)
-        .order_by(col(BirthPlanChange.created_at), col(BirthPlanChange.id))
+        query.order_by(col(BirthPlanChange.created_at), col(BirthPlanChange.id))
     ).all()
     rows = _rows(session, plan)
     return [

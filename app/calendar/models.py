@@ -8,7 +8,7 @@ from sqlalchemy import Boolean, Column, DateTime, Index, Text, UniqueConstraint,
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
-from app.accounts.models import utcnow
+from app.clock import utcnow
 
 
 class Agency(enum.StrEnum):

@@ -31,8 +31,9 @@ from app.calendar.models import (
     SourceEvent,
     SourceKind,
 )
+from app.clock import as_utc
 from app.forms import N_, FormError, Message
-from app.notify import outbox as notify
+from app.notify import planning as notify
 
 log = logging.getLogger("next_steps.calendar")
 REFRESH_EVERY = dt.timedelta(minutes=30)
@@ -68,11 +69,6 @@ ICS_ERRORS = {
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-def as_utc(value: dt.datetime) -> dt.datetime:
-    """SQLite gives back naive datetimes; everything here is UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 def _clean(text: str, name: str) -> str:

@@ -5,7 +5,8 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from app.accounts.models import utcnow, when_column
+from app.accounts.models import when_column
+from app.clock import utcnow
 
 
 class Permission(enum.StrEnum):
@@ -59,7 +60,8 @@ class SupporterLink(SQLModel, table=True):
 
 
 class AccessRecord(SQLModel, table=True):
-    """One look by a supporter or staff member at a parent's things, written by the gate.
+    """One visit by a supporter or staff member to one of a parent's pages, written by the
+    gate: the same person on the same page in the same clock hour is one row, counted.
 
     The actor's name is copied so the parent's record still reads if that account goes.
     """
@@ -74,4 +76,7 @@ class AccessRecord(SQLModel, table=True):
     permission: str = Field(max_length=40)
     method: str = Field(max_length=8)
     path: str = Field(max_length=300)
+    # The first load of the visit; `times` loads in all, the last at `last_at`.
     at: datetime = Field(default_factory=utcnow, sa_column=when_column(index=True))
+    times: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    last_at: datetime | None = Field(default=None, sa_column=when_column(nullable=True))

@@ -5,10 +5,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
-from app.accounts.models import LINKABLE_ROLES, Organisation, Role, User, as_utc
+from app.accounts.models import LINKABLE_ROLES, Organisation, Role, User
 from app.accounts.secrets import normalise_code, readable_code, token_hash
+from app.clock import as_utc
 from app.consent.models import AccessRecord, Level, Permission, SupporterLink
 from app.forms import N_, FormError
 
@@ -208,34 +210,57 @@ def record_access(
     path: str,
     now: datetime,
 ) -> None:
-    """Writes who opened which of the parent's things, and when."""
-    organisation = (
-        session.get(Organisation, access.user.organisation_id)
-        if access.user.organisation_id
-        else None
+    """Counts one load of a parent's page: the same person, page and hour is one visit."""
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    same_visit = (
+        AccessRecord.parent_id == access.parent.id,
+        AccessRecord.actor_id == access.user.id,
+        AccessRecord.permission == need.value,
+        AccessRecord.method == method[:8],
+        AccessRecord.path == path[:300],
+        col(AccessRecord.at) >= hour,
+        col(AccessRecord.at) < hour + timedelta(hours=1),
     )
-    session.add(
-        AccessRecord(
-            parent_id=access.parent.id,
-            actor_id=access.user.id,
-            actor_name=access.user.display_name[:120],
-            organisation_name=organisation.name if organisation else None,
-            permission=need.value,
-            method=method[:8],
-            path=path[:300],
-            at=now,
+    # One statement adds to the visit, so two loads at once both count; should both find
+    # no visit yet, the hour has two rows, each true.
+    counted = session.execute(
+        update(AccessRecord)
+        .where(*same_visit)
+        .values(times=AccessRecord.times + 1, last_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if counted.rowcount == 0:
+        organisation = (
+            session.get(Organisation, access.user.organisation_id)
+            if access.user.organisation_id
+            else None
         )
-    )
+        session.add(
+            AccessRecord(
+                parent_id=access.parent.id,
+                actor_id=access.user.id,
+                actor_name=access.user.display_name[:120],
+                organisation_name=organisation.name if organisation else None,
+                permission=need.value,
+                method=method[:8],
+                path=path[:300],
+                at=now,
+                last_at=now,
+            )
+        )
     session.commit()
 
 
 def access_records(session: Session, *, parent: User, limit: int = 200) -> list[AccessRecord]:
-    """The looks at this parent's things, newest first."""
+    """The visits to this parent's things, latest first."""
     return list(
         session.exec(
             select(AccessRecord)
             .where(AccessRecord.parent_id == parent.id)
-            .order_by(col(AccessRecord.at).desc(), col(AccessRecord.id).desc())
+            .order_by(
+                func.coalesce(AccessRecord.last_at, AccessRecord.at).desc(),
+                col(AccessRecord.id).desc(),
+            )
             .limit(limit)
         ).all()
     )

@@ -8,7 +8,8 @@ from sqlmodel import Session
 from app.accounts.models import User
 from app.birth_plan import service as birth_plan
 from app.calendar import service as calendar
-from app.calendar.service import AppointmentView, as_utc
+from app.calendar.service import AppointmentView
+from app.clock import as_utc
 from app.resources import service as resources
 from app.resources.models import PackDelivery, SharePack
 

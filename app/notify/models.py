@@ -4,11 +4,11 @@ and when, and the outbox of messages waiting to go."""
 import enum
 from datetime import datetime
 
-from sqlalchemy import Column, DateTime, Index, Text
+from sqlalchemy import Column, DateTime, Index, Text, UniqueConstraint, false
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
-from app.accounts.models import utcnow
+from app.clock import utcnow
 from app.forms import N_
 
 #: The reminder times a parent can choose: the evening before (at 19:00), or so many
@@ -25,6 +25,10 @@ REMINDER_LABELS = {
 }
 
 
+def _when(nullable: bool) -> Column:
+    return Column(DateTime(timezone=True), nullable=nullable)
+
+
 class PushSubscription(SQLModel, table=True):
     """One browser on one device that said yes to notifications (the Push API's answer)."""
 
@@ -37,12 +41,36 @@ class PushSubscription(SQLModel, table=True):
     p256dh: str = Field(max_length=200)
     auth: str = Field(max_length=100)
     device: str = Field(default="", max_length=120)  # "Chrome on Android", to tell them apart
+    # The signed-in session that turned it on (its token's hash, as in user_session): signing
+    # out of that session forgets this device, unless the parent ticked "keep reminders on
+    # this phone" (a shared phone then stops getting their reminders).
+    session_hash: str | None = Field(default=None, max_length=64, index=True)
+    keep_after_sign_out: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
     last_success_at: datetime | None = Field(
         default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
     )
+
+
+class Channel(enum.StrEnum):
+    """How one outbox row goes."""
+
+    push = "push"
+    text = "text"
+    email = "email"
+
+
+#: What a parent can choose for each kind of message. "push_then_text": a push first, and a
+#: text only if no phone showed it within FALLBACK_*_MINUTES (never once it is too late).
+WAY_CHOICES = ("push", "text", "email", "push_then_text")
+WAY_LABELS = {
+    "push": N_("A notification on my phone"),
+    "text": N_("A text message"),
+    "email": N_("An email"),
+    "push_then_text": N_("A notification, then a text if my phone has not shown it"),
+}
 
 
 class NotificationPreferences(SQLModel, table=True):
@@ -54,6 +82,58 @@ class NotificationPreferences(SQLModel, table=True):
     quiet_end: str | None = Field(default=None, max_length=5)
     # On by default: a lock screen can be seen by the wrong person.
     discreet: bool = True
+    # How each kind of message goes: one of WAY_CHOICES.
+    reminders_by: str = Field(
+        default="push", max_length=20, sa_column_kwargs={"server_default": "push"}
+    )
+    changes_by: str = Field(
+        default="push", max_length=20, sa_column_kwargs={"server_default": "push"}
+    )
+    shared_by: str = Field(
+        default="push", max_length=20, sa_column_kwargs={"server_default": "push"}
+    )
+
+
+class AddressKind(enum.StrEnum):
+    phone = "phone"
+    email = "email"
+
+
+class NotifyAddress(SQLModel, table=True):
+    """A parent's mobile number or email address for texts or emails. Nothing but its
+    confirmation code is sent to it until the parent types that code back."""
+
+    __tablename__ = "notify_address"
+    __table_args__ = (UniqueConstraint("user_id", "kind", name="uq_notify_address_user_kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    kind: AddressKind = Field(
+        sa_column=Column(SAEnum(AddressKind, name="address_kind"), nullable=False)
+    )
+    value: str = Field(max_length=254)  # +447700900982, or the email address
+    code_hash: str | None = Field(default=None, max_length=64)  # SHA-256 of the code
+    code_expires_at: datetime | None = Field(default=None, sa_column=_when(True))
+    wrong_codes: int = 0  # wrong tries at the current code; at MAX_WRONG_CODES it is void
+    codes_sent: int = 0  # codes sent in the current hour (codes_window_at)
+    codes_window_at: datetime | None = Field(default=None, sa_column=_when(True))
+    confirmed_at: datetime | None = Field(default=None, sa_column=_when(True))
+    # A permanent failure (a number that does not exist, a mailbox gone): this channel
+    # stops until the parent changes the address; the page tells them.
+    failed_at: datetime | None = Field(default=None, sa_column=_when(True))
+    failure: str | None = Field(default=None, max_length=60)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_when(False))
+
+
+class TextSent(SQLModel, table=True):
+    """One text sent (a message or a code), counted for the per-parent daily cap and the
+    site's monthly budget. No content, no number."""
+
+    __tablename__ = "text_sent"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int | None = Field(default=None, foreign_key="user.id", index=True, ondelete="CASCADE")
+    sent_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False, index=True))
 
 
 class OutboxKind(enum.StrEnum):
@@ -109,3 +189,15 @@ class OutboxMessage(SQLModel, table=True):
     sent_at: datetime | None = Field(
         default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
     )
+    channel: Channel = Field(
+        default=Channel.push,
+        sa_column=Column(
+            SAEnum(Channel, name="outbox_channel"), nullable=False, server_default="push"
+        ),
+    )
+    # Push rows: a random id the service worker sends back when it has shown the message.
+    ack: str | None = Field(default=None, max_length=32, unique=True, index=True)
+    shown_at: datetime | None = Field(default=None, sa_column=_when(True))
+    # Text and email rows: Notify's id for the message, and the last status it reported.
+    provider_ref: str | None = Field(default=None, max_length=64, index=True)
+    delivery_status: str | None = Field(default=None, max_length=40)

@@ -11,143 +11,155 @@ millisecond; a copy sent in it carries the same tag and Topic, so the phone show
 """
 
 import datetime as dt
+import json
 import logging
 import random
 import threading
 from collections.abc import Callable
 
-from sqlalchemy import delete
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from app.accounts.models import as_utc
 from app.background import Idle, PeriodicThread
 from app.calendar.models import AppointmentChange
-from app.notify import outbox
-from app.notify.models import OutboxMessage, OutboxStatus, PushSubscription
-from app.notify.webpush import Outcome, Push, Sender
+from app.clock import as_utc, utcnow
+from app.db import for_writing
+from app.notify import wording
+from app.notify.channels import Channel, Channels, Delivery
+from app.notify.channels.push import PushChannel
+from app.notify.models import Channel as ModelChannel
+from app.notify.models import OutboxKind, OutboxMessage, OutboxStatus
+from app.notify.outbox import claim_one
+from app.notify.planning import outside_quiet_hours
+from app.notify.preferences import preferences
+from app.notify.webpush import Sender
 from app.settings import Settings
 
 log = logging.getLogger("next_steps.notify")
 PASS_SECONDS = 30
 BACKOFF_BASE_SECONDS = 30
 BACKOFF_CAP_SECONDS = 3600
+_now = utcnow
 
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+__all__ = ["claim_one", "deliver", "run_lane", "run_pass", "Notifier", "NoNotifier"]
 
 
 def backoff(attempt: int, *, retry_after: float | None = None) -> dt.timedelta:
     """Exponential back-off with jitter (half to all of the step), never sooner than the
-    push service's Retry-After."""
+    service's Retry-After."""
     step = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(0, attempt - 1))
     wait = random.uniform(step / 2, step)
     return dt.timedelta(seconds=max(wait, retry_after or 0))
 
 
-def claim_one(session: Session, *, now: dt.datetime) -> OutboxMessage | None:
-    """The next due message, locked for this transaction; rows others hold are skipped."""
-    query = (
-        select(OutboxMessage)
-        .where(OutboxMessage.status == OutboxStatus.pending, OutboxMessage.due_at <= now)
-        .order_by(OutboxMessage.due_at, OutboxMessage.id)
-        .limit(1)
+def channel_for(
+    message: OutboxMessage, *, sender: Sender | None, settings: Settings,
+    channels: Channels | None = None,
+) -> Channel | None:  # fmt: skip
+    """The channel this outbox row goes by, or None when this site does not have it."""
+    if message.channel == ModelChannel.push:
+        if channels is not None and channels.push is not None:
+            return channels.push
+        if sender is None:
+            return None
+        return PushChannel(
+            sender, ttl_seconds=settings.push_ttl_seconds, max_attempts=settings.push_max_attempts
+        )
+    return channels.get(message.channel) if channels is not None else None
+
+
+def fallback_wait(
+    session: Session, *, message: OutboxMessage, settings: Settings, now: dt.datetime
+) -> str | dt.datetime | None:
+    """A "push, then text" row: "shown" when a phone showed the push, a time to wait until
+    when the push went out (or is still to go) less than the fallback delay ago, else None
+    (send the text now)."""
+    if not json.loads(message.data or "{}").get("after_push"):
+        return None
+    push = session.exec(
+        select(OutboxMessage).where(OutboxMessage.key == message.key.removesuffix(":text"))
+    ).first()
+    if push is None:
+        return None
+    if push.shown_at is not None:
+        return "shown"
+    minutes = (
+        settings.fallback_reminder_minutes
+        if message.kind == OutboxKind.reminder
+        else settings.fallback_changes_minutes
     )
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    return session.exec(query).first()
-
-
-def _ids(text: str) -> set[int]:
-    return {int(i) for i in text.split(",") if i}
+    if push.status == OutboxStatus.pending:
+        return now + dt.timedelta(minutes=minutes)
+    if push.sent_at is None:
+        return None  # the push could not go at all: the text goes now
+    ready = as_utc(push.sent_at) + dt.timedelta(minutes=minutes)
+    return ready if ready > now else None
 
 
 def deliver(
     session: Session,
     *,
     message: OutboxMessage,
-    sender: Sender,
+    sender: Sender | None,
     settings: Settings,
     now: dt.datetime,
+    channels: Channels | None = None,
 ) -> str:
-    """Send one claimed message to each of its person's devices, record what happened and
-    commit (which unlocks it). Returns the message's status."""
-    rendered = outbox.render(session, message=message, locales=settings.locale_list, now=now)
+    """Send one claimed message by its channel, record what happened and commit (which
+    unlocks it). Returns the message's status."""
+    channel = channel_for(message, sender=sender, settings=settings, channels=channels)
+    only = getattr(channel, "languages", None)
+    words = wording.render(
+        session, message=message, locales=settings.locale_list, now=now, only=only
+    )
     expires = as_utc(message.expires_at) if message.expires_at else None
-    finished = _ids(message.finished_for)
-    devices = [
-        s
-        for s in session.exec(
-            select(PushSubscription).where(PushSubscription.user_id == message.user_id)
-        )
-        if s.id not in finished
-    ]
     reason = (
-        "not_owed" if rendered is None
+        "not_owed" if words is None
         else "expired" if expires and expires <= now
-        else "no_device" if not devices
+        else "channel_off" if channel is None
         else None
     )  # fmt: skip
+    result = None
+    if reason is None:
+        wait = fallback_wait(session, message=message, settings=settings, now=now)
+        if wait == "shown":
+            reason = "shown"
+        elif wait is not None:
+            result = Delivery(defer_until=wait)
+        else:
+            result = channel.send(session, message=message, words=words, now=now)
+            reason = result.skipped
     if reason:
         message.status = OutboxStatus.sent if message.sent_at else OutboxStatus.cancelled
         message.last_error = message.last_error if message.sent_at else reason
         session.add(message)
         session.commit()
         return message.status
-    ttl = settings.push_ttl_seconds
-    if expires:
-        ttl = max(0, min(ttl, int((expires - now).total_seconds())))
-    topic = outbox.tag_for(message.key).replace("-", "")[:32]
-    pushes = [
-        Push(d.endpoint, d.p256dh, d.auth, rendered.payload, ttl, rendered.urgency, topic)
-        for d in devices
-    ]
-    results = sender.send_many(pushes)
-    retry_after: list[float] = []
-    retrying = False
-    for device, result in zip(devices, results, strict=True):
-        if result.outcome == Outcome.sent:
-            finished.add(device.id)
-            device.last_success_at = now
-            session.add(device)
-            if message.sent_at is None:
-                message.sent_at = now
-        elif result.outcome == Outcome.gone:
-            # The browser unsubscribed: forget exactly this address, nothing else.
-            session.execute(
-                delete(PushSubscription).where(PushSubscription.endpoint == device.endpoint)
-            )
-        elif result.outcome == Outcome.refused:
-            finished.add(device.id)
-            message.last_error = result.error
-            if result.status == 403:
-                log.error(
-                    "PUSH REFUSED (403) for subscription %s: the push service does not accept "
-                    "our VAPID signature. Check VAPID_PRIVATE_KEY has not changed since the "
-                    "browser subscribed. The subscription is kept.",
-                    device.id,
-                )
-            else:
-                log.warning("push refused (%s) for subscription %s", result.error, device.id)
+    if result.defer_until is not None:
+        prefs = preferences(session, user_id=message.user_id)
+        later = outside_quiet_hours(result.defer_until, prefs, deadline=expires)
+        if expires is not None and later >= expires:
+            message.status, message.last_error = OutboxStatus.cancelled, "too_late"
         else:
-            retrying = True
-            message.last_error = result.error
-            if result.retry_after is not None:
-                retry_after.append(result.retry_after)
-    message.finished_for = ",".join(str(i) for i in sorted(finished))
-    if retrying:
+            message.due_at = later
+        session.add(message)
+        session.commit()
+        return message.status
+    if result.reached and message.sent_at is None:
+        message.sent_at = now
+    if result.error:
+        message.last_error = result.error
+    if result.retry:
         message.attempts += 1
-        if message.attempts >= settings.push_max_attempts:
+        if message.attempts >= channel.max_attempts:
             message.status = OutboxStatus.sent if message.sent_at else OutboxStatus.failed
         else:
-            wait = backoff(message.attempts, retry_after=max(retry_after, default=None))
-            message.due_at = now + wait
+            message.due_at = now + backoff(message.attempts, retry_after=result.retry_after)
     else:
         message.status = OutboxStatus.sent if message.sent_at else OutboxStatus.failed
-    if message.status == OutboxStatus.sent and rendered.change_ids:
+    if message.status == OutboxStatus.sent and words.change_ids:
         for change in session.exec(
-            select(AppointmentChange).where(AppointmentChange.id.in_(rendered.change_ids))  # type: ignore[union-attr]
+            select(AppointmentChange).where(AppointmentChange.id.in_(words.change_ids))  # type: ignore[union-attr]
         ):
             change.notified_at = change.notified_at or now
             session.add(change)
@@ -163,17 +175,24 @@ def run_lane(
     *,
     clock: Callable[[], dt.datetime] = _now,
     limit: int | None = None,
+    channels: Channels | None = None,
 ) -> int:
-    """Claim and send due messages one by one until none are due; returns how many."""
+    """Claim and send due messages one by one until none are due; returns how many.
+    On SQLite each claim takes the write lock first (BEGIN IMMEDIATE), so no other writer
+    can get in between the send and its record: a message Notify or a push service took is
+    never sent again because our commit met "database is locked"."""
     done = 0
-    with Session(engine) as session:
+    with Session(for_writing(engine)) as session:
         while limit is None or done < limit:
             message = claim_one(session, now=clock())
             if message is None:
                 session.rollback()
                 break
             try:
-                deliver(session, message=message, sender=sender, settings=settings, now=clock())
+                deliver(
+                    session, message=message, sender=sender, settings=settings, now=clock(),
+                    channels=channels,
+                )  # fmt: skip
             except Exception:
                 session.rollback()
                 log.exception("sending notification %s failed", message.id)
@@ -189,14 +208,15 @@ def run_pass(
     *,
     lanes: int = 1,
     clock: Callable[[], dt.datetime] = _now,
+    channels: Channels | None = None,
 ) -> int:
     """Every due message, by `lanes` lanes side by side (1 with SQLite); returns how many."""
     if engine.dialect.name != "postgresql" or lanes <= 1:
-        return run_lane(engine, sender, settings, clock=clock)
+        return run_lane(engine, sender, settings, clock=clock, channels=channels)
     counts = [0] * lanes
 
     def lane(index: int) -> None:
-        counts[index] = run_lane(engine, sender, settings, clock=clock)
+        counts[index] = run_lane(engine, sender, settings, clock=clock, channels=channels)
 
     threads = [
         threading.Thread(target=lane, args=(i,), name=f"push-lane-{i}") for i in range(lanes)
@@ -211,16 +231,20 @@ def run_pass(
 class Notifier(PeriodicThread):
     """Sends due notifications every PASS_SECONDS, or sooner when woken."""
 
-    def __init__(self, engine: Engine, sender: Sender, settings: Settings) -> None:
+    def __init__(
+        self, engine: Engine, sender: Sender | None, settings: Settings,
+        channels: Channels | None = None,
+    ) -> None:  # fmt: skip
         self.sender = sender
         super().__init__(
-            lambda: run_pass(engine, sender, settings), name="notifier", seconds=PASS_SECONDS,
-            join_seconds=30,
+            lambda: run_pass(engine, sender, settings, channels=channels), name="notifier",
+            seconds=PASS_SECONDS, join_seconds=30,
         )  # fmt: skip
 
     def stop(self) -> None:
         super().stop()
-        self.sender.close()
+        if self.sender is not None:
+            self.sender.close()
 
 
 NoNotifier = Idle

@@ -4,7 +4,8 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from app.accounts.models import User, as_utc
+from app.accounts.models import User
+from app.clock import as_utc
 from app.explainers import pathway as paths
 from app.explainers.content import Content
 from app.forms import N_, FormError

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import Column, DateTime, Text
 from sqlmodel import Field, SQLModel
 
-from app.accounts.models import utcnow
+from app.clock import utcnow
 
 
 class Question(SQLModel, table=True):

@@ -4,8 +4,9 @@ import re
 
 from sqlmodel import Session, col, select
 
-from app.accounts.models import User, as_utc
+from app.accounts.models import User
 from app.calendar.models import Appointment
+from app.clock import as_utc
 from app.forms import N_, FormError
 from app.questions.models import Question
 

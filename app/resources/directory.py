@@ -7,6 +7,7 @@ its slug and field.
 """
 
 import datetime as dt
+import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -283,6 +284,64 @@ def serves(areas: tuple[str, ...], place: Place) -> bool:
     return False
 
 
+# Which nation a place is in ------------------------------------------------------------
+
+#: Postcode areas wholly in Wales, and districts of Welsh places whose area is English.
+WALES_AREAS = frozenset({"CF", "LL", "LD", "NP", "SA"})
+WALES_DISTRICTS = frozenset(
+    {"CH5", "CH6", "CH7", "CH8"}
+    | {f"SY{n}" for n in (15, 16, 17, 18, 19, 20, 21, 23, 24, 25)}
+)
+#: Districts that straddle the border: the postcode alone cannot say which nation.
+BORDER_DISTRICTS = frozenset(
+    {"CH4", "HR3", "HR5", "LD7", "LD8", "NP16", "NP25", "SY5", "SY10", "SY22"}
+)
+#: Postcode areas outside England and Wales (Scotland, Northern Ireland, the islands).
+ELSEWHERE_AREAS = frozenset(
+    {"AB", "DD", "DG", "EH", "FK", "G", "HS", "IV", "KA", "KW", "KY", "ML", "PA", "PH",
+     "TD", "ZE", "BT", "GY", "JE", "IM"}
+)  # fmt: skip
+#: The 22 Welsh councils, in English and in Welsh, as council_key() leaves them.
+WALES_COUNCILS = frozenset(
+    {
+        "blaenau gwent", "bridgend", "pen-y-bont ar ogwr", "caerphilly", "caerffili",
+        "cardiff", "caerdydd", "carmarthenshire", "sir gaerfyrddin", "ceredigion", "conwy",
+        "denbighshire", "sir ddinbych", "flintshire", "sir y fflint", "gwynedd",
+        "isle of anglesey", "anglesey", "ynys môn", "ynys mon", "merthyr tydfil",
+        "merthyr tudful", "monmouthshire", "sir fynwy", "neath port talbot",
+        "castell-nedd port talbot", "newport", "casnewydd", "pembrokeshire", "sir benfro",
+        "powys", "rhondda cynon taf", "rhondda cynon taff", "swansea", "abertawe", "torfaen",
+        "vale of glamorgan", "bro morgannwg", "wrexham", "wrecsam",
+    }
+)  # fmt: skip
+COUNCIL_WORDS = re.compile(
+    r"^(?:(?:the|city|and|county|of|cyngor|dinas|bwrdeistref|sirol|a)\s+)*|"
+    r"(?:\s+(?:county|borough|city|metropolitan|district|council|cyngor|bwrdeistref|sirol))+$"
+)
+
+
+def nation_of(place: Place | None) -> str | None:
+    """"wales" or "england" for a postcode or council, None when it cannot be told.
+
+    A council that is not one of the 22 in Wales is taken to be in England: the app
+    serves only these two nations. A border postcode district is not guessed."""
+    if place is None:
+        return None
+    if place.council:
+        name = COUNCIL_WORDS.sub("", place.council).strip()
+        names = {place.council, name, name.removeprefix("sir ")}
+        # A letter wrong or missing ("Cardif") still finds the council.
+        welsh = any(difflib.get_close_matches(n, WALES_COUNCILS, n=1, cutoff=0.85) for n in names)
+        return "wales" if welsh else "england"
+    if place.area in ELSEWHERE_AREAS or place.district in BORDER_DISTRICTS:
+        return None
+    if place.area in WALES_AREAS or place.district in WALES_DISTRICTS:
+        return "wales"
+    if not place.district and place.area in {"CH", "SY", "HR"}:
+        return None  # these areas reach into Wales: only the district can say
+    return "england"
+
+
 # Finding -------------------------------------------------------------------------------
 
 
@@ -296,6 +355,11 @@ class Filters:
     @property
     def place(self) -> Place | None:
         return parse_place(self.area)
+
+    @property
+    def nation(self) -> str | None:
+        """The nation of the area given, when it can be told."""
+        return nation_of(self.place)
 
     @property
     def active(self) -> bool:
@@ -344,8 +408,15 @@ def find(
         if query and not _matches_words(resource, query, topic_names):
             continue
         found.append(resource)
-    # Local services first: they are nearer, and fewer.
-    return sorted(found, key=lambda r: (not r.local,))
+    # Local services first: they are nearer, and fewer. Then the national services for the
+    # area's nation, and last those only for the other nation (the page marks them).
+    nation = nation_of(place)
+    return sorted(found, key=lambda r: (not r.local, elsewhere(r, nation)))
+
+
+def elsewhere(resource: Resource, nation: str | None) -> bool:
+    """Whether a service is only for the other nation than the area's."""
+    return nation is not None and nation not in resource.nations
 
 
 # Languages -----------------------------------------------------------------------------

@@ -11,7 +11,8 @@ from datetime import date, datetime
 from sqlalchemy import Column, Date, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.accounts.models import utcnow, when_column
+from app.accounts.models import when_column
+from app.clock import utcnow
 
 
 class LocalResource(SQLModel, table=True):

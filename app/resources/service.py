@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from app.accounts.models import Organisation, Role, User
 from app.forms import N_, FormError, Message
-from app.notify import outbox
+from app.notify import planning
 from app.resources.directory import (
     EMAIL,
     LANGUAGE,
@@ -481,7 +481,7 @@ def _deliver(
     delivery.sent_at, delivery.hidden_at = now, None
     session.add(delivery)
     session.flush()
-    outbox.queue_shared_notice(session, user_id=parent.id, delivery_id=delivery.id, now=now)
+    planning.queue_shared_notice(session, user_id=parent.id, delivery_id=delivery.id, now=now)
     session.commit()
     return delivery
 

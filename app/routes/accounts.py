@@ -31,6 +31,7 @@ from app.deps import (
 )
 from app.forms import FormError
 from app.i18n import LocaleInfo
+from app.notify import service as notify
 from app.notify.models import REMINDER_LABELS
 from app.routes.consent import permission_labels
 from app.routes.home import safe_next
@@ -378,10 +379,12 @@ def recover(
 
 
 @router.post("/{locale}/account/sign-out", include_in_schema=False)
-def sign_out(request: Request, loc: LocaleDep, session: SessionDep) -> Response:
-    """Ends the session on the server, and asks the browser to forget this site's data."""
+def sign_out(request: Request, loc: LocaleDep, session: SessionDep, now: ClockDep) -> Response:
+    """Ends the session on the server (and the reminders it turned on in this browser,
+    unless kept), and asks the browser to forget this site's data."""
     token = request.cookies.get(SESSION_COOKIE)
     if token:
+        notify.sign_out_device(session, session_token=token, now=now)
         service.end_session(session, token=token)
     response = RedirectResponse(f"/{loc.code}/sign-in?signed_out=1", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
@@ -489,15 +492,20 @@ def sessions(
 
 @router.post("/{locale}/account/sessions/{session_id}/end", include_in_schema=False)
 def end_session(
-    loc: LocaleDep, session: SessionDep, user: CurrentUser, session_id: RowId
+    loc: LocaleDep, session: SessionDep, user: CurrentUser, session_id: RowId, now: ClockDep
 ) -> RedirectResponse:
+    """Signs out one of the person's sessions (and forgets the reminders it turned on)."""
+    notify.sign_out_sessions(session, user_id=user.id, session_id=session_id, now=now)
     service.end_one_session(session, user=user, session_id=session_id)
     return RedirectResponse(f"/{loc.code}/account/sessions", status_code=303)
 
 
 @router.post("/{locale}/account/sessions/end-all", include_in_schema=False)
-def end_all_sessions(loc: LocaleDep, session: SessionDep, user: CurrentUser) -> Response:
+def end_all_sessions(
+    loc: LocaleDep, session: SessionDep, user: CurrentUser, now: ClockDep
+) -> Response:
     """Sign out everywhere, this browser included."""
+    notify.sign_out_sessions(session, user_id=user.id, now=now)
     service.end_all_sessions(session, user=user)
     response = RedirectResponse(f"/{loc.code}/sign-in?signed_out=1", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")

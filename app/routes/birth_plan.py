@@ -9,7 +9,6 @@ from fastapi.responses import RedirectResponse, Response
 from app.birth_plan import service
 from app.birth_plan.service import NotFound, ShareRevoked
 from app.consent.models import Permission
-from app.consent.service import Access
 from app.deps import (
     ClockDep,
     LocaleDep,
@@ -21,20 +20,11 @@ from app.deps import (
     public_origin,
 )
 from app.forms import FormError
-from app.i18n import LocaleInfo
 
 router = APIRouter()
 
 BirthPlanAccess = parent_access(Permission.birth_plan)
 Text = Annotated[str, Form(max_length=20_000)]
-
-
-def _address(loc: LocaleInfo, access: Access, path: str = "", **params: str) -> str:
-    """An address in the birth plan that stays on this parent's plan."""
-    query = {"parent": access.link.public_id} if access.link else {}
-    query |= params
-    tail = "&".join(f"{name}={value}" for name, value in query.items())
-    return f"/{loc.code}/birth-plan/{path}" + (f"?{tail}" if tail else "")
 
 
 def _plan_page(request, pages, session, access, extra: dict, status_code: int = 200):
@@ -49,6 +39,9 @@ def _plan_page(request, pages, session, access, extra: dict, status_code: int = 
     }
     if access.is_parent:
         context["shares"] = service.shares(session, parent=access.parent)
+    else:
+        # A supporter's own suggestions, shown as waiting under their sections.
+        context["my_pending"] = service.pending(session, parent=access.parent, author=access.user)
     return pages.render(
         request, "birth_plan/plan.html", context, status_code=status_code, private=True
     )
@@ -126,7 +119,8 @@ def save_section(
         )
     outcome = "saved" if change.status == "saved" else "suggested"
     return RedirectResponse(
-        _address(loc, access, **{outcome: section}) + f"#section-{section}", status_code=303
+        access.url(loc, "/birth-plan/", **{outcome: section}) + f"#section-{section}",
+        status_code=303,
     )
 
 

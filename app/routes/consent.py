@@ -55,6 +55,20 @@ def supporter_permission_labels(loc: LocaleInfo, name: str) -> dict[str, str]:
     }
 
 
+def page_names(loc: LocaleInfo) -> dict[str, str]:
+    """What the parent calls each part of their things, by the first part of its address."""
+    gettext = loc.translations.gettext
+    return {
+        "calendar": gettext("My appointments"),
+        "where-i-am": gettext("Where I am in the process"),
+        "questions": gettext("My questions"),
+        "pathway": gettext("What could happen next"),
+        "birth-plan": gettext("My birth plan"),
+        "team": gettext("My team"),
+        "resources": gettext("Shared with you"),
+    }
+
+
 def parent_entries(loc: LocaleInfo, access) -> list[tuple[str, str]]:
     """The parent's pages this supporter may open, as (words, address), in a stable order."""
     gettext = loc.translations.gettext
@@ -195,13 +209,14 @@ def revoke(
 def who_looked(
     request: Request, loc: LocaleDep, pages: PagesDep, session: SessionDep, access: OwnerAccess
 ) -> Response:
-    """Who has looked at my things: every supporter's or staff member's visit."""
+    """Who has looked at my things: each visit (person, page, hour) with how many loads."""
     return pages.render(
         request,
         "consent/who_looked.html",
         {
             "records": service.access_records(session, parent=access.parent),
             "permission_labels": permission_labels(loc),
+            "page_names": page_names(loc),
         },
         private=True,
     )

@@ -280,6 +280,7 @@ def _pack_form(
             "picks": picks,
             # Picked services the current filter hides stay picked, listed apart.
             "picked_elsewhere": [picked[r] for r in picks if r in picked and r not in shown],
+            "chosen": [picked[r] for r in picks],
             "pack": pack,
             "dropped": dropped,
             "errors": errors or {},

@@ -6,8 +6,9 @@ from sqlalchemy import Column
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
-from app.accounts.models import utcnow, when_column
+from app.accounts.models import when_column
 from app.calendar.models import Agency
+from app.clock import utcnow
 
 
 class TeamMember(SQLModel, table=True):

@@ -7,6 +7,13 @@
   var status = root.querySelector("[data-push-status]");
   var onButton = root.querySelector("[data-push-on]");
   var offButton = root.querySelector("[data-push-off]");
+  var keepBox = root.querySelector("#f-keep");
+
+  function withKeep(subscription) {
+    var body = subscription.toJSON();
+    body.keep = !!(keepBox && keepBox.checked);
+    return body;
+  }
 
   function say(name) { status.textContent = root.getAttribute("data-msg-" + name) || ""; }
 
@@ -74,13 +81,21 @@
             userVisibleOnly: true,
             applicationServerKey: keyBytes(root.getAttribute("data-public-key")),
           }).then(function (made) {
-            return post(root.getAttribute("data-subscribe"), made.toJSON());
+            return post(root.getAttribute("data-subscribe"), withKeep(made));
           }).then(reloadSoon);
         }).catch(function () {
           say("failed");
         }).then(function () {
           onButton.disabled = false;
         });
+      });
+
+      // Ticking or unticking "keep reminders on this phone" tells the server at once.
+      if (keepBox) keepBox.addEventListener("change", function () {
+        registration.pushManager.getSubscription().then(function (current) {
+          if (current) return post(root.getAttribute("data-subscribe"), withKeep(current));
+          return null;
+        }).catch(function () { say("failed"); });
       });
 
       offButton.addEventListener("click", function () {

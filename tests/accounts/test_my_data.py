@@ -97,6 +97,7 @@ def test_the_export_is_a_zip_of_json_ics_and_a_readable_page(client, db):
     assert team["Alex"]["may"] == ["see_appointments"] and team["Alex"]["ended_at"] is None
     assert team["Midwife Mo"]["ended_at"] is not None
     assert [look["who"] for look in data["looks_at_my_things"]] == ["Alex"]
+    assert data["looks_at_my_things"][0]["times"] >= 1
     assert len(data["sessions"]) == 1
     assert data["birth_plan"]["sections"]["about_me"]["text"] == f"I am {NAME}"
     assert [c["status"] for c in data["birth_plan"]["changes"]] == ["pending", "saved"]

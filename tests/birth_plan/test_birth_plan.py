@@ -7,11 +7,12 @@ import pytest
 import textstat
 from sqlmodel import select
 
-from app.accounts.models import Role, as_utc
+from app.accounts.models import Role
 from app.birth_plan import service
 from app.birth_plan.models import BirthPlanChange, BirthPlanShareOpen, ChangeStatus
 from app.birth_plan.sections import SECTIONS
 from app.birth_plan.service import ShareRevoked
+from app.clock import as_utc
 from app.explainers.readability import GRADE_LIMIT
 from app.forms import FormError
 from tests import factories
@@ -206,3 +207,40 @@ def test_without_the_permission_or_with_a_revoked_link_nothing_is_seen(client, d
             assert "Secret words" not in response.text
         assert write(client, "about_me", "Changed", query).status_code == 403
     assert len(db.exec(select(BirthPlanChange)).all()) == 1
+
+
+def test_a_supporter_sees_their_own_suggestions_as_waiting(client, db):
+    parent, alex, link = people(db)
+    jo = factories.user(db, Role.supporter, display_name="Jo")
+    jo_link = factories.link(db, parent, jo, {"birth_plan"})
+    factories.sign_in_as(client, db, parent)
+    assert write(client, "feeding", "I hope to breastfeed.").status_code == 303
+    factories.sign_in_as(client, db, jo)
+    assert write(client, "feeding", "Jo's idea", f"?parent={jo_link.public_id}").status_code == 303
+
+    factories.sign_in_as(client, db, alex)
+    query = f"?parent={link.public_id}"
+    assert write(client, "feeding", "Breastfeed, with help.", query).status_code == 303
+    _, page = client.page(f"/en/birth-plan/{query}")
+    feeding = page.select_one("[data-section=feeding]")
+    mine = feeding.select("[data-my-pending]")
+    assert len(mine) == 1, "only Alex's own suggestion, not Jo's"
+    text = " ".join(mine[0].get_text(" ").split())
+    assert "Waiting" in text and "Sam has not chosen yet" in text and "with help" in text
+    assert "I hope to breastfeed." in feeding.select_one("p.preserve").get_text(), "plan as it is"
+    count = page.select_one("[data-my-pending-count] a")
+    assert "1 of your suggestions is waiting for Sam" in count.get_text()
+    assert count["href"] == f"/en/birth-plan/history{query}#suggestions"
+    assert not page.select("[data-section=about_me] [data-my-pending]")
+    _, history = client.page(f"/en/birth-plan/history{query}")
+    assert "Sam's plan now" in history.get_text() and "Your plan now" not in history.get_text()
+
+    # Once Sam has chosen, it is no longer shown as waiting.
+    factories.sign_in_as(client, db, parent)
+    change = db.exec(
+        select(BirthPlanChange).where(BirthPlanChange.author_id == alex.id)
+    ).one()
+    assert post(client, f"/en/birth-plan/suggestions/{change.id}/reject").status_code == 303
+    factories.sign_in_as(client, db, alex)
+    _, page = client.page(f"/en/birth-plan/{query}")
+    assert not page.select("[data-my-pending]") and not page.select("[data-my-pending-count]")

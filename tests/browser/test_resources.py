@@ -53,12 +53,12 @@ def test_a_worker_makes_a_pack_and_anyone_opens_its_short_link(
     page.get_by_label("Topic", exact=True).select_option(label="Legal advice")
     page.locator("select#f-language").select_option(label="Welsh")
     page.get_by_role("button", name="Show services").click()
-    cards = page.locator("fieldset.picks .resource__name")
+    cards = page.locator("fieldset.picks .pick__name")
     names = cards.all_inner_texts()
     assert "Citizens Advice Cymru (Advicelink Cymru)" in names
     assert page.get_by_label("Title").input_value() == "Legal help in Welsh", "kept on filter"
     assert axe_violations(page) == []
-    page.get_by_label("Put Citizens Advice Cymru (Advicelink Cymru) in the pack").check()
+    page.get_by_label("Citizens Advice Cymru (Advicelink Cymru)", exact=True).check()
     page.get_by_role("button", name="Make the pack").click()
     page.wait_for_url(re.compile(r".*/en/resources/packs/[a-z0-9]+\?made=1$"))
     assert "Your pack is ready" in page.locator("main").inner_text()

@@ -186,3 +186,19 @@ def test_signed_out_is_sent_to_sign_in(client):
     response = client.get("/en/calendar/", follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"].startswith("/en/sign-in")
+
+
+def test_a_supporter_reads_an_appointment_in_the_third_person(client, db, parent, now):
+    appointment = add(db, parent, now, "Conference", 1, "10:00", "11:00")
+    supporter = factories.user(db, factories.Role.supporter)
+    every = {"see_appointments", "edit_appointments", "see_pathway"}
+    link = factories.link(db, parent, supporter, every)
+    sign_in_as(client, db, supporter)
+    url = f"/en/calendar/appointments/{appointment.id}?parent={link.public_id}"
+    _, soup = client.page(url)
+    text = " ".join(soup.select_one("main").get_text(" ").split())
+    name = parent.display_name
+    assert f"{name}'s appointments" in text and f"{name}'s questions" in text
+    assert f"Delete it from {name}'s calendar" in text and "typed in by hand" in text
+    for phrase in ("My appointments", "My questions", "my calendar", "You typed", "by you"):
+        assert phrase not in text, phrase

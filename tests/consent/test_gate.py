@@ -68,6 +68,14 @@ PUBLIC = {
     ("GET", "/{locale}/install"),
     # The VAPID public key browsers subscribe with: public by design.
     ("GET", "/push/public-key"),
+    # The service worker says it showed a message: the message's random id is the key, and
+    # all it can do is stop that message's fallback text.
+    ("POST", "/notify/shown"),
+    # GOV.UK Notify's delivery statuses: refused without the bearer token in settings.
+    ("POST", "/notify/callbacks/status"),
+    # The demo's Notify stand-in and its inbox, only with DEMO_CHANNELS (never production).
+    ("POST", "/v2/notifications/{kind}"),
+    ("GET", "/{locale}/demo-messages"),
     # A professional opens a parent's shared birth plan with no account: the secret in
     # the address (kept hashed, revocable, each opening shown to the parent) is the key.
     ("GET", "/{locale}/birth-plan/shared/{token}"),
@@ -303,6 +311,7 @@ def address(route: APIRoute, link, selector: str | None) -> str:
         "appointment_id": 1,
         "source_id": 1,
         "device_id": 1,
+        "kind": "phone",
         "section": "about_me",
         "change_id": 1,
         "share_id": 1,

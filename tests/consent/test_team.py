@@ -145,3 +145,105 @@ def test_the_gate_writes_who_looked_with_their_organisation(client, db):
         "/en/team/",
     )
     assert record.parent_id == parent.id and record.method == "GET"
+
+
+def test_who_looked_counts_a_visit_once_per_person_page_and_hour(client, db, clock):
+    parent = factories.user(db, Role.parent, display_name="Sam")
+    alex = factories.user(db, Role.supporter, display_name="Alex")
+    jo = factories.user(db, Role.supporter, display_name="Jo")
+    alex_link = factories.link(db, parent, alex, {"see_appointments", "see_pathway"})
+    jo_link = factories.link(db, parent, jo, {"see_appointments"})
+    factories.sign_in_as(client, db, alex)
+    clock.now = clock.now.replace(hour=14, minute=5)
+    for minutes in (0, 10, 20):  # 14:05, 14:15, 14:35: one visit of three loads
+        clock.advance(minutes=minutes)
+        assert client.get(f"/en/calendar/?parent={alex_link.public_id}").status_code == 200
+    assert client.get(f"/en/questions/?parent={alex_link.public_id}").status_code == 200
+    clock.advance(minutes=30)  # 15:05: a new hour is a new visit
+    assert client.get(f"/en/calendar/?parent={alex_link.public_id}").status_code == 200
+    factories.sign_in_as(client, db, jo)
+    assert client.get(f"/en/calendar/?parent={jo_link.public_id}").status_code == 200
+
+    rows = db.exec(select(AccessRecord).order_by(AccessRecord.id)).all()
+    assert [(r.actor_name, r.path, r.times) for r in rows] == [
+        ("Alex", "/en/calendar/", 3),
+        ("Alex", "/en/questions/", 1),
+        ("Alex", "/en/calendar/", 1),
+        ("Jo", "/en/calendar/", 1),
+    ]
+    first = rows[0]
+    assert (first.at.hour, first.at.minute, first.last_at.hour, first.last_at.minute) == (
+        14,
+        5,
+        14,
+        35,
+    )
+
+    factories.sign_in_as(client, db, parent)
+    _, page = client.page("/en/account/who-looked")
+    looks = [" ".join(li.get_text(" ").split()) for li in page.select("[data-look]")]
+    assert len(looks) == 4
+    assert looks[0].startswith("Jo") and "My appointments" in looks[0]
+    counted = [look for look in looks if "3 times" in look]
+    assert len(counted) == 1 and "Alex" in counted[0] and "My appointments" in counted[0]
+    assert "last at 14:35" in counted[0]
+    assert any("My questions" in look for look in looks)
+
+
+def test_the_invitation_link_comes_with_the_share_buttons(client, db):
+    parent = factories.user(db, Role.parent)
+    factories.sign_in_as(client, db, parent)
+    response = post(client, "/en/team/invite", {"permissions": ["see_pathway"]})
+    from tests.pages import check_page
+
+    soup = check_page(response.text)
+    box = soup.select_one("[data-share-box]")
+    link = box.select_one("input#invitation-link[readonly]")["value"]
+    code = soup.select_one("[data-link-code]").get_text()
+    assert link == box["data-url"] == f"http://testserver/en/account/parents/link?code={code}"
+    assert box.select_one("[data-share-native][hidden]") and box.select_one("[data-copy][hidden]")
+    assert any("share" in script["src"] for script in soup.select("script[src]"))
+    # Without a new code there is nothing to share, and no script for it.
+    _, team = client.page("/en/team/")
+    assert not team.select("[data-share-box]")
+    assert not any("share" in script["src"] for script in team.select("script[src]"))
+
+
+PARENT_VOICE = (
+    "My appointments", "My questions", "My birth plan", "Where I am in the process",
+    "Where your appointments come from", "Where do you live?", "Local rules for your area",
+    "Your list", "You have no questions yet", "This is my key worker", "Your plan now",
+    "Add your midwife", "When a worker you have linked", "You are here", "working with me",
+    "Who do I ask",
+)  # fmt: skip
+
+
+def test_every_page_a_supporter_opens_for_a_parent_speaks_of_them_by_name(client, db):
+    parent = factories.user(db, Role.parent, display_name="Sam")
+    alex = factories.user(db, Role.supporter, display_name="Alex")
+    every = {"see_appointments", "edit_appointments", "see_pathway", "birth_plan"}
+    link = factories.link(db, parent, alex, every)
+    factories.sign_in_as(client, db, alex)
+    query = f"?parent={link.public_id}"
+    expected = {
+        "/en/team/": "Sam",
+        "/en/calendar/": "Sam's appointments",
+        "/en/calendar/sources": "Where Sam's appointments come from",
+        "/en/where-i-am/": "Where does Sam live?",
+        "/en/questions/": "Sam's list",
+        "/en/birth-plan/": "Sam's birth plan",
+        "/en/birth-plan/history": "Sam's birth plan",
+        "/en/resources/shared": "Nothing has been shared with Sam yet.",
+        "/en/pathway/?nation=england&": "Where does Sam live?",
+        "/en/team/people/new": "This is Sam's key worker",
+    }
+    for path, words in expected.items():
+        address = path + (query.replace("?", "") if path.endswith("&") else query)
+        _, soup = client.page(address)
+        main = " ".join(soup.select_one("main").get_text(" ").split())
+        assert words in main, address
+        for phrase in PARENT_VOICE:
+            assert phrase not in main, f"{address}: {phrase!r}"
+    # The pathway's place chooser keeps the supporter on Sam's map.
+    _, soup = client.page(f"/en/pathway/?nation=wales&parent={link.public_id}")
+    assert soup.select_one(".place-chooser input[name=parent]")["value"] == link.public_id

@@ -146,3 +146,20 @@ def test_the_environment_file_template_lists_every_setting_and_is_current(tmp_pa
     settings = Settings(**{name.lower(): value for name, value in values.items()})
     assert settings.production and settings.secure_cookies and not settings.notify_in_process
     assert settings.sqlalchemy_url.startswith("postgresql+psycopg://")
+
+
+def test_channel_settings_are_checked(tmp_path):
+    key = "test-" + "1" * 36 + "-" + "2" * 36
+    (tmp_path / "key").write_text(key + "\n")
+    settings = Settings(notify_api_key_file=tmp_path / "key", notify_sms_template_id="t")
+    assert settings.notify_api_key == key and settings.texts_on
+    assert Settings().texts_on is False and Settings().email_by is None
+    assert Settings(smtp_host="127.0.0.1", smtp_from="a@b.org").email_by == "smtp"
+    with pytest.raises(ValidationError, match="whole GOV.UK Notify API key"):
+        Settings(notify_api_key="short")
+    with pytest.raises(ValidationError, match="SMTP_FROM"):
+        Settings(smtp_host="127.0.0.1")
+    with pytest.raises(ValidationError, match="at least 16"):
+        Settings(notify_callback_token="short")
+    with pytest.raises(ValidationError, match="never on with"):
+        Settings(production=True, public_origin="https://a.example", demo_channels=True)

@@ -14,9 +14,11 @@ from app import localtime
 from app.accounts.export import calendar_file
 from app.calendar import service
 from app.calendar.models import Appointment
+from app.clock import as_utc
 from app.deps import get_session
 from app.main import create_app
-from app.notify import outbox
+from app.notify import planning, wording
+from app.notify.channels.push import payload
 from app.notify.models import OutboxKind, OutboxMessage
 from app.settings import Settings
 from tests import factories
@@ -68,7 +70,7 @@ def test_views_typed_in_times_files_and_reminders_follow_timezone(zoned, db):
     })  # fmt: skip
     assert response.status_code == 303, response.text
     scan = db.exec(select(Appointment).where(Appointment.summary == "Early scan")).one()
-    assert service.as_utc(scan.start) == dt.datetime(2026, 11, 24, 20, 30, tzinfo=dt.UTC)
+    assert as_utc(scan.start) == dt.datetime(2026, 11, 24, 20, 30, tzinfo=dt.UTC)
 
     # The week shows it on Wednesday the 25th at 02:00 (London would say Tuesday, 20:30).
     _, week = zoned.page("/en/calendar/week?start=2026-11-23")
@@ -89,7 +91,7 @@ def test_views_typed_in_times_files_and_reminders_follow_timezone(zoned, db):
     response = upload(zoned, {"agency": "gp"}, {"file": ("f.ics", floating, "text/calendar")})
     assert response.status_code == 303, response.text
     visit = db.exec(select(Appointment).where(Appointment.summary == "Floating visit")).one()
-    assert service.as_utc(visit.start) == dt.datetime(2026, 11, 26, 4, 30, tzinfo=dt.UTC)
+    assert as_utc(visit.start) == dt.datetime(2026, 11, 26, 4, 30, tzinfo=dt.UTC)
 
     # Files sent out name the zone: the export's VTIMEZONE and the feed's X-WR-TIMEZONE.
     assert b"TZID:Asia/Kolkata" in calendar_file(db, user=parent)
@@ -97,7 +99,7 @@ def test_views_typed_in_times_files_and_reminders_follow_timezone(zoned, db):
 
     # "The evening before" is 19:00 in Kolkata; the words say "tomorrow at 02:00" when
     # sent on the 24th, Kolkata time (in London it would still be "today at 20:30").
-    due = outbox.reminder_due(service.as_utc(scan.start), "evening")
+    due = planning.reminder_due(as_utc(scan.start), "evening")
     assert due == dt.datetime(2026, 11, 24, 13, 30, tzinfo=dt.UTC)
     message = OutboxMessage(
         key="reminder:tz-test", user_id=parent.id, kind=OutboxKind.reminder,
@@ -105,5 +107,5 @@ def test_views_typed_in_times_files_and_reminders_follow_timezone(zoned, db):
     )  # fmt: skip
     db.add(message)
     db.flush()
-    rendered = outbox.render(db, message=message, locales=["en"], now=due)
-    assert json.loads(rendered.payload)["body"] == "You have an appointment tomorrow at 02:00"
+    rendered = wording.render(db, message=message, locales=["en"], now=due)
+    assert json.loads(payload(rendered))["body"] == "You have an appointment tomorrow at 02:00"

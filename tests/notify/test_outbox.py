@@ -12,7 +12,8 @@ from sqlmodel import select
 from app.accounts import service as accounts
 from app.calendar import service as calendar
 from app.calendar.models import Agency, Appointment, AppointmentChange, CalendarSource, SourceKind
-from app.notify import outbox
+from app.notify import service as notify
+from app.notify.channels.push import MAX_PAYLOAD
 from app.notify.models import OutboxKind, OutboxMessage, OutboxStatus, PushSubscription
 from app.notify.webpush import Sender
 from app.notify.worker import claim_one, deliver
@@ -66,7 +67,7 @@ def device(db, parent, push_service=None, name="phone"):
         browser, endpoint = Browser(), f"https://fcm.googleapis.com/fcm/send/{name}-{parent.id}"
     else:
         endpoint, browser = push_service.subscribe(f"{name}-{parent.id}")
-    outbox.subscribe(
+    notify.subscribe(
         db,
         user_id=parent.id,
         endpoint=endpoint,
@@ -208,7 +209,7 @@ def test_nothing_is_planned_for_a_parent_without_devices(db, parent):
 
 def test_quiet_hours_move_reminders_out_but_never_past_the_start(db, parent):
     device(db, parent)
-    outbox.save_preferences(
+    notify.save_preferences(
         db,
         user_id=parent.id,
         reminders=["evening", "120"],
@@ -242,7 +243,7 @@ def test_quiet_hours_move_reminders_out_but_never_past_the_start(db, parent):
 
 def test_quiet_hours_hold_a_change_notice_until_morning(db, parent):
     device(db, parent)
-    outbox.save_preferences(
+    notify.save_preferences(
         db,
         user_id=parent.id,
         reminders=[],
@@ -266,7 +267,7 @@ def test_bad_quiet_hours_are_refused_with_a_message(db, parent):
     from app.forms import FormError
 
     with pytest.raises(FormError) as raised:
-        outbox.save_preferences(
+        notify.save_preferences(
             db,
             user_id=parent.id,
             reminders=[],
@@ -328,7 +329,7 @@ def test_a_reminder_in_full_and_in_the_parents_language(db, parent, sender, sett
     accounts_user.locale = "cy"
     db.add(accounts_user)
     db.commit()
-    outbox.save_preferences(
+    notify.save_preferences(
         db,
         user_id=parent.id,
         reminders=["1440"],
@@ -457,7 +458,7 @@ def test_nothing_is_sent_to_a_deleted_account(db, parent, sender, settings, push
 
 
 def test_payload_stays_under_3kb(db, parent, sender, settings, push_service):
-    outbox.save_preferences(
+    notify.save_preferences(
         db, user_id=parent.id, reminders=[], quiet_start="", quiet_end="", discreet=False, now=NOW
     )
     device(db, parent, push_service)
@@ -466,5 +467,5 @@ def test_payload_stays_under_3kb(db, parent, sender, settings, push_service):
     ]
     calendar.load_feed_body(db, source=feed(db, parent), body=ics(*events), now=NOW)
     assert send_due(db, sender, settings, NOW) == ["sent"]
-    assert len(push_service.received[0].text.encode()) <= outbox.MAX_PAYLOAD
+    assert len(push_service.received[0].text.encode()) <= MAX_PAYLOAD
     assert push_service.received[0].json["body"].endswith("…")

@@ -164,3 +164,53 @@ def test_without_a_vapid_subject_the_page_says_so(client, db, app):
     assert "not set up to send notifications" in soup.get_text()
     assert soup.select_one("[data-push]") is None
     assert send_json(client, f"{URL}/subscribe", subscription()).status_code == 409
+
+
+def test_signing_out_forgets_this_phone_unless_kept(client, db):
+    """A shared phone: signing out stops the parent's reminders on it, unless they ticked
+    "keep reminders on this phone"; other phones are not touched."""
+    parent = factories.user(db)
+    factories.sign_in_as(client, db, parent)
+    _, soup = client.page(URL)
+    assert not soup.select_one("#f-keep").has_attr("checked")
+    assert send_json(client, f"{URL}/subscribe", subscription("shared")).status_code == 200
+    db.add(PushSubscription(user_id=parent.id, endpoint="https://fcm.googleapis.com/fcm/send/own",
+                            p256dh="x", auth="y"))  # fmt: skip
+    db.commit()
+    post(client, "/en/account/sign-out", {})
+    endpoints = {s.endpoint for s in db.exec(select(PushSubscription))}
+    assert endpoints == {"https://fcm.googleapis.com/fcm/send/own"}
+
+    factories.sign_in_as(client, db, parent)
+    kept = {**subscription("mine"), "keep": True}
+    assert send_json(client, f"{URL}/subscribe", kept).status_code == 200
+    _, soup = client.page(URL)
+    assert soup.select_one("#f-keep").has_attr("checked")
+    post(client, "/en/account/sign-out", {})
+    assert len(db.exec(select(PushSubscription)).all()) == 2
+
+
+def test_the_page_says_which_channels_this_site_offers(app, client, db):
+    parent = factories.user(db)
+    factories.sign_in_as(client, db, parent)
+    _, soup = client.page(URL)
+    offers = soup.select_one("[data-offers]").get_text(" ", strip=True)
+    assert "This site does not send text messages." in offers
+    assert "This site does not send emails." in offers
+    from app.notify.channels import build
+
+    app.state.channels = build(
+        app.state.settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_from": "a@b.org"})
+    )
+    _, soup = client.page(URL)
+    offers = soup.select_one("[data-offers]").get_text(" ", strip=True)
+    assert "emails" in offers and "This site does not send emails." not in offers
+    assert "This site does not send text messages." in offers
+
+
+def test_signing_out_everywhere_forgets_the_phones_those_sessions_turned_on(client, db):
+    parent = factories.user(db)
+    factories.sign_in_as(client, db, parent)
+    assert send_json(client, f"{URL}/subscribe", subscription("one")).status_code == 200
+    post(client, "/en/account/sessions/end-all", {})
+    assert db.exec(select(PushSubscription)).all() == []

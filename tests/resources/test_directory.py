@@ -14,6 +14,7 @@ from app.resources.directory import (
     find,
     language_name,
     load_national,
+    nation_of,
     parse_place,
     serves,
     tel_href,
@@ -178,3 +179,38 @@ def test_websites_are_http_or_https(typed, kept):
 def test_other_links_are_refused(typed):
     with pytest.raises(ValueError):
         clean_website(typed)
+
+
+@pytest.mark.parametrize(
+    ("typed", "nation"),
+    [
+        ("CF10 1AA", "wales"), ("sa1", "wales"), ("LL57 2DG", "wales"), ("CH7 1AA", "wales"),
+        ("SY23", "wales"), ("SY1 1AA", "england"), ("DN1 1AA", "england"), ("M", "england"),
+        ("CH4 8AA", None), ("NP16", None), ("SY", None), ("EH1 1AA", None), ("BT1", None),
+        ("Cardiff", "wales"), ("City and County of Cardiff", "wales"), ("Cardif", "wales"),
+        ("Cyngor Sir Gaerfyrddin", "wales"), ("Rhondda Cynon Taf County Borough Council", "wales"),
+        ("Isle of Anglesey", "wales"), ("Doncaster", "england"), ("Sefton Council", "england"),
+        ("", None),
+    ],
+)  # fmt: skip
+def test_the_nation_of_a_postcode_or_council(typed, nation):
+    assert nation_of(parse_place(typed)) == nation
+
+
+def test_services_for_the_other_nation_come_last():
+    every = [*NATIONAL.values(), _local(areas=("CF10", "DN1"))]
+
+    def only(found, nation):
+        return [r.nations == (nation,) for r in found if not r.local]
+
+    wales = find(every, clean_filters(area="CF10 1AA"), topic_names=NAMES)
+    assert wales[0].local
+    flags = only(wales, "england")
+    assert any(flags) and flags == sorted(flags), "England-only after every other"
+    assert any(r.nations == ("wales",) for r in wales[: len(wales) - sum(flags)])
+    england = find(every, clean_filters(area="DN1 1AA"), topic_names=NAMES)
+    flags = only(england, "wales")
+    assert any(flags) and flags == sorted(flags), "Wales-only after every other"
+    # Unknown nation: the file's order, as before.
+    border = find(every, clean_filters(area="NP16"), topic_names=NAMES)
+    assert [r.ref for r in border] == [r.ref for r in NATIONAL.values()]

@@ -14,6 +14,7 @@ from app.resources import service
 from app.resources.models import PackDelivery
 from tests import factories
 from tests.factories import post
+from tests.pages import check_page
 
 SCRIPT = "<script>alert(1)</script>"
 
@@ -123,6 +124,23 @@ def test_a_worker_makes_a_pack_filtering_without_losing_what_is_picked(client, d
     assert kept.status_code == 200
     assert 'value="Help"' in kept.text and "Hello" in kept.text
     assert re.search(r'id="pick-civil-legal-advice"[^>]*checked', kept.text), "still picked"
+    # On a phone: each service a name, one line and a checkbox; the pack summed up above the
+    # list, with its button, before any service; the note's hint says who can read it.
+    soup = check_page(kept.text)
+    assert not soup.select("form .resource__facts"), "no full cards in the builder"
+    row = soup.select_one(".pick[data-ref=civil-legal-advice]")
+    assert row.select_one("label").get_text() == "Civil Legal Advice"
+    assert row.select_one("input")["aria-describedby"] == row.select_one(".pick__about")["id"]
+    assert [li.get_text() for li in soup.select("[data-chosen-list] li")] == ["Civil Legal Advice"]
+    assert soup.select_one("[data-chosen-num]").get_text() == "1"
+    summary = soup.select_one("#your-pack")
+    make = summary.select_one("button[value=make]")
+    assert make.get_text() == "Make the pack"
+    order = [tag for tag in soup.select("form button[value], form .pick")]
+    assert order[0]["value"] == "filter" and order[1] is make, "filters, then the summary"
+    hint = soup.select_one("#f-note-hint").get_text()
+    assert "Anyone with the link can read this note" in hint and "the parent's name" in hint
+    assert soup.select_one(".pack-bar a")["href"] == "#your-pack"
     refused = post(client, "/en/resources/packs/new", {"title": "", "pick": []})
     assert refused.status_code == 400
     assert "Give the pack a title" in refused.text and "Pick at least one" in refused.text
@@ -263,3 +281,31 @@ def test_the_account_page_leads_workers_and_parents_to_their_lists(client, db, w
     _, soup = client.page("/en/account/")
     assert soup.find("a", href="/en/resources/shared")
     assert soup.find("a", href="/en/resources/saved")
+
+
+def test_for_a_place_in_wales_england_only_services_come_after_marked(client, db, worker):
+    _, soup = client.page("/en/resources/?area=CF10+1AA")
+    cards = soup.select("#results article.resource, #results [data-elsewhere]")
+    marker = next(i for i, tag in enumerate(cards) if tag.has_attr("data-elsewhere"))
+    assert cards[marker].get_text() == "For England only, not Wales"
+    before, after = cards[:marker], cards[marker + 1 :]
+    assert after and all("England only" in card.get_text() for card in after)
+    assert not any("England only" in card.get_text() for card in before)
+    _, soup = client.page("/en/resources/?area=Doncaster")
+    assert soup.select_one("[data-elsewhere]").get_text() == "For Wales only, not England"
+    later = soup.select_one("[data-elsewhere]").find_all_next("article")
+    assert later and all("Wales only" in card.get_text() for card in later)
+    _, soup = client.page("/en/resources/")
+    assert not soup.select("[data-elsewhere]"), "no place, no ranking"
+
+    # The pack builder ranks the same way for the area the worker names.
+    factories.sign_in_as(client, db, worker)
+    client.page("/en/resources/packs/new")
+    page = post(client, "/en/resources/packs/new", {"action": "filter", "area": "SA1 1AA"})
+    soup = check_page(page.text)
+    rows = soup.select("fieldset.picks .pick, fieldset.picks [data-elsewhere]")
+    marker = next(i for i, tag in enumerate(rows) if tag.has_attr("data-elsewhere"))
+    assert all(row.select_one("[data-nation-only]") for row in rows[marker + 1 :])
+    assert all(
+        "England only" not in row.get_text() for row in rows[:marker]
+    ), "nothing England-only before the heading"
