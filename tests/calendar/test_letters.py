@@ -34,7 +34,7 @@ def send(client, data: bytes, content_type="image/jpeg", *, parent=None, token=T
 
 def filled(response):
     soup = check_page(response.text)
-    form = soup.select_one("form[action^='/en/calendar/appointments']")
+    form = soup.select_one("form[data-offline-queue]")
     values = {i["name"]: i.get("value", "") for i in form.select("input")}
     chosen = form.select_one("select[name=agency] option[selected]")
     values["agency"] = chosen["value"] if chosen else ""
@@ -386,3 +386,16 @@ def test_a_place_from_a_postcode_line():
 def test_labels_and_dates_without_a_year(text, date, start, end):
     reading = letters.understand(text, today=dt.date(2026, 12, 7))
     assert (reading.date, reading.start_time, reading.end_time) == (date, start, end)
+
+
+def test_the_pages_speak_welsh(signed_in):
+    _, soup = signed_in.page("/cy/calendar/letters/new")
+    assert soup.select_one("label[for=f-letter]").get_text(strip=True) == "Tynnu llun o lythyr"
+    letter = next(x for x in letter_set() if x.name == "conference-bilingual-clean")
+    value = csrf(signed_in)
+    response = signed_in.post(f"/cy/calendar/letters?csrftoken={value}",
+                              files={"letter": ("l.png", *draw(letter))})  # fmt: skip
+    soup, values = filled(response)
+    assert "gwahoddiad i gynhadledd amddiffyn plant" in soup.get_text(" ", strip=True)
+    assert values["summary"] == "Cynhadledd amddiffyn plant"
+    assert values["date"] == "2027-04-15"
