@@ -70,6 +70,7 @@ demo: migrate ## Load the demo accounts and data (never in production)
 	$(DEMO_ENV) FEEDS_ALLOW_LOOPBACK=1 $(BIN)/python -m app.demo --origin http://$(HOST):$(PORT)
 
 run: demo ## Install everything and serve the app with demo data at http://$(HOST):$(PORT)
+	scripts/letter-deps
 	$(DEMO_ENV) DEMO_FEEDS=1 FEEDS_ALLOW_LOOPBACK=1 LOG_FORMAT=$${LOG_FORMAT:-text} $(BIN)/uvicorn app.asgi:app --host $(HOST) --port $(PORT) --no-proxy-headers
 
 test: install ## Install everything (Chromium and fonts too), lint, and run the whole suite on every core

@@ -2,7 +2,7 @@
 
 import sys
 
-from bench import calendar, explainers, home, push, pwa
+from bench import calendar, explainers, home, letters, push, pwa
 
 BENCHMARKS = {
     "home": home.main,
@@ -10,6 +10,7 @@ BENCHMARKS = {
     "calendar": calendar.main,
     "pwa": pwa.main,
     "push": push.main,
+    "letters": letters.main,
 }
 
 if __name__ == "__main__":

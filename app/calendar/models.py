@@ -4,7 +4,7 @@ appointments a parent sees, and their history."""
 import enum
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Column, DateTime, Index, Text, UniqueConstraint
+from sqlalchemy import Boolean, Column, DateTime, Index, Text, UniqueConstraint, false
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field, SQLModel
 
@@ -94,6 +94,11 @@ class SourceEvent(SQLModel, table=True):
     attendees: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     what_to_bring: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     notes: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    # A typed-in appointment the parent (or a supporter) read in from a photo of a letter.
+    from_letter: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, default=False,
+                                        server_default=false())
+    )
 
 
 class Appointment(SQLModel, table=True):

@@ -542,10 +542,12 @@ def add_manual(
     notes: str = "",
     client_key: str = "",
     date_checked: bool = False,
+    from_letter: bool = False,
     now: dt.datetime,
 ) -> Appointment:
-    """An appointment typed in by the parent or a supporter allowed to. `client_key` (made
-    by the device) makes a resend of the same form, queued while offline, change nothing."""
+    """An appointment typed in by the parent or a supporter allowed to (`from_letter`: read
+    from a photo of a letter, then checked). `client_key` (made by the device) makes a
+    resend of the same form, queued while offline, change nothing."""
     fields = _typed_in(
         agency=agency, summary=summary, date=date, start_time=start_time, end_time=end_time,
         location=location, who=who, what_to_bring=what_to_bring, notes=notes,
@@ -567,7 +569,7 @@ def add_manual(
     source = _source_for(
         session, parent_id=parent_id, kind=SourceKind.manual, agency=agency_value, label=""
     )
-    session.add(SourceEvent(source_id=source.id, uid=uid, **fields))
+    session.add(SourceEvent(source_id=source.id, uid=uid, from_letter=from_letter, **fields))
     session.flush()
     remerge(session, parent_id=parent_id, now=now, complete=set())
     session.commit()
@@ -581,19 +583,29 @@ def typed_in_event(
     ids = _ids(appointment)
     if not ids:
         return None
-    found = session.exec(
-        select(SourceEvent)
-        .join(CalendarSource, CalendarSource.id == SourceEvent.source_id)
-        .where(
-            CalendarSource.parent_id == parent_id,
-            CalendarSource.kind == SourceKind.manual,
-            SourceEvent.source_id.in_(list(ids)),  # type: ignore[union-attr]
-        )
-    ).all()
+    found = _own_entries(
+        session, parent_id, SourceEvent.source_id.in_(list(ids))  # type: ignore[union-attr]
+    )
     return next(
         (e for e in found if f"{e.uid}|{e.recurrence_id}" == appointment.match_key),
         found[0] if found else None,
     )
+
+
+def _own_entries(session: Session, parent_id: int, *where) -> list[SourceEvent]:
+    """The entries the parent (or a supporter for them) typed in, narrowed by `where`."""
+    return list(session.exec(
+        select(SourceEvent)
+        .join(CalendarSource, CalendarSource.id == SourceEvent.source_id)
+        .where(CalendarSource.parent_id == parent_id, CalendarSource.kind == SourceKind.manual,
+               *where)
+    ))  # fmt: skip
+
+
+def letter_keys(session: Session, *, parent_id: int) -> set[str]:
+    """The match keys of the parent's appointments that were read in from a letter."""
+    events = _own_entries(session, parent_id, SourceEvent.from_letter == True)  # noqa: E712
+    return {f"{e.uid}|{e.recurrence_id}" for e in events}
 
 
 def _typed_in_appointment(
@@ -1138,6 +1150,8 @@ def export(session: Session, *, parent_id: int) -> dict:
     ).all() if names else []  # fmt: skip
     manual = {s.id for s in sources if s.kind == SourceKind.manual}
     typed_keys = {f"{e.uid}|{e.recurrence_id}" for e in events if e.source_id in manual}
+    letter_keys = {f"{e.uid}|{e.recurrence_id}" for e in events
+                   if e.source_id in manual and e.from_letter}  # fmt: skip
     return {
         "calendars": [
             {
@@ -1155,6 +1169,7 @@ def export(session: Session, *, parent_id: int) -> dict:
                 "place": a.location, "who": a.attendees, "details": a.description,
                 "what_to_bring": a.what_to_bring, "notes": a.notes, "cancelled": a.cancelled,
                 "typed_in_by_me": a.match_key in typed_keys or bool(_ids(a) & manual),
+                "from_a_letter": a.match_key in letter_keys,
                 "from": [names[i] for i in sorted(_ids(a)) if i in names],
                 "first_seen_at": when(a.first_seen_at), "opened_at": when(a.seen_at),
                 "history": [

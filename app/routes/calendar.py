@@ -7,9 +7,10 @@ from urllib.parse import quote
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from app import localtime
-from app.calendar import demo, service, views
+from app.calendar import demo, letters, service, views
 from app.calendar.labels import AGENCY_NAMES, agency_options
 from app.consent.models import Permission
 from app.deps import (
@@ -44,10 +45,11 @@ class AppointmentFields(BaseModel):
     notes: str = Field("", max_length=4100)
     date_checked: str = Field("", max_length=5)  # "Yes, the date is right"
     client_key: str = Field("", max_length=64)  # the offline queue's key: added once
+    from_letter: str = Field("", max_length=40)  # read from a letter: the kind of letter
 
     def values(self) -> dict[str, str]:
         """What the appointment says, as the service and the form take it back."""
-        return self.model_dump(exclude={"date_checked", "client_key"})
+        return self.model_dump(exclude={"date_checked", "client_key", "from_letter"})
 
 
 SeeAppointments = parent_access(Permission.see_appointments)
@@ -59,8 +61,10 @@ AGENDA_DAYS = 90
 def _context(request: Request, access, loc, **extra) -> dict:
     session = extra.pop("session", None)
     phones = team_service.phones_by_agency(session, parent=access.parent) if session else {}
+    from_letters = service.letter_keys(session, parent_id=access.parent.id) if session else set()
     return {
         "access": access,
+        "letter_keys": from_letters,
         "team_phones": phones,
         "agency_names": {a.value: loc.translations.gettext(n) for a, n in AGENCY_NAMES.items()},
         "agency_options": agency_options(loc.translations),
@@ -166,6 +170,7 @@ def appointment(
     context = _context(
         request, access, loc, session=session, detail=detail, explainer=explainer,
         questions=questions, may_see_questions=may_see_questions, typed_in=typed_in is not None,
+        from_letter=typed_in is not None and typed_in.from_letter,
     )  # fmt: skip
     return pages.render(request, "calendar/appointment.html", context, private=True)
 
@@ -373,14 +378,80 @@ def add_appointment(
     form = fields.values()
     try:
         made = service.add_manual(
-            session, parent_id=access.parent.id, now=now,
-            client_key=fields.client_key, date_checked=bool(fields.date_checked), **form,
+            session, parent_id=access.parent.id, now=now, client_key=fields.client_key,
+            date_checked=bool(fields.date_checked), from_letter=bool(fields.from_letter),
+            **form,
         )  # fmt: skip
     except FormError as error:
+        if fields.from_letter:
+            return _letter_page(request, loc, pages, access, status_code=400, form=form,
+                                kind=letters.KINDS_BY_KEY.get(fields.from_letter),
+                                errors=error.translated(loc.translations))  # fmt: skip
         return _sources_page(request, loc, pages, session, access, now, status_code=400,
                              errors=error.translated(loc.translations), form=form,
                              failed_form="appointment")  # fmt: skip
     return RedirectResponse(access.url(loc, f"/calendar/appointments/{made.id}"), status_code=303)
+
+
+def _letter_page(request, loc, pages, access, *, status_code=200, **extra):
+    """Choosing a letter to read (no `form`), or checking what we read from one."""
+    kind = extra.get("kind")
+    guides = [kind.guide] if kind and kind.guide else []
+    if kind and kind.key == "pre_proceedings":
+        guides += ["free-legal-advice", "your-solicitor"]
+    content = request.app.state.content
+    extra["guides"] = [g for g in (content.explainer(loc.code, slug) for slug in guides) if g]
+    extra.setdefault("errors", {})
+    context = _context(request, access, loc, can_read=letters.available(), view="sources",
+                       letter_errors={k: loc.translations.gettext(v)
+                                      for k, v in letters.ERRORS.items()},
+                       **extra)  # fmt: skip
+    return pages.render(request, "calendar/letter.html", context, status_code=status_code,
+                        private=True)  # fmt: skip
+
+
+@router.get("/{locale}/calendar/letters/new", include_in_schema=False)
+def new_letter(
+    request: Request, loc: LocaleDep, pages: PagesDep, access: EditAppointments
+) -> Response:
+    """Take a photo of a letter, or choose a file of one, to read into the calendar."""
+    return _letter_page(request, loc, pages, access)
+
+
+async def _body(request: Request, limit: int) -> bytes | None:
+    """The request body in memory, or None once it passes `limit` bytes."""
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > limit:
+            return None
+    return bytes(body)
+
+
+@router.post("/{locale}/calendar/letters", include_in_schema=False)
+async def read_letter(
+    request: Request, loc: LocaleDep, pages: PagesDep, access: EditAppointments, now: ClockDep
+) -> Response:
+    """Read a letter and show the add-appointment form filled in, to check: nothing is
+    saved until the form is sent. The picture stays in memory and is then forgotten."""
+    body = await _body(request, letters.MAX_BYTES + 64 * 1024)
+    try:
+        if body is None:
+            raise letters.LetterError("too_big")
+        data = letters.letter_from_form(body, request.headers.get("content-type", ""))
+        del body
+        if not letters.available():
+            raise letters.LetterError("unavailable")
+        reading = await run_in_threadpool(letters.read_letter, data, today=_today(now))
+    except letters.LetterError as error:
+        if error.code == "unavailable":
+            return _letter_page(request, loc, pages, access, status_code=503)
+        message = loc.translations.gettext(letters.ERRORS[error.code])
+        return _letter_page(request, loc, pages, access, status_code=400,
+                            errors={"letter": message})  # fmt: skip
+    form, unread = letters.form_values(reading, loc.translations.gettext)
+    return _letter_page(request, loc, pages, access, form=form, unread=unread,
+                        kind=letters.KINDS_BY_KEY.get(reading.kind), reading=reading)  # fmt: skip
 
 
 @router.post("/{locale}/calendar/sources/{source_id}/refresh", include_in_schema=False)

@@ -400,5 +400,24 @@
     });
   });
 
+  // Forms that need the server (reading a letter): offline, say so rather than fail.
+  document.addEventListener("DOMContentLoaded", function () {
+    var note = document.querySelector("[data-offline-note]");
+    var forms = document.querySelectorAll("form[data-needs-connection]");
+    if (!note || !forms.length) return;
+    var show = function () { note.hidden = navigator.onLine; };
+    window.addEventListener("online", show);
+    window.addEventListener("offline", show);
+    show();
+    forms.forEach(function (form) {
+      form.addEventListener("submit", function (event) {
+        if (navigator.onLine) return;
+        event.preventDefault();
+        note.hidden = false;
+        note.focus();
+      });
+    });
+  });
+
   window.NextSteps = { leave: leave };
 })();

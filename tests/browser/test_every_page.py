@@ -38,6 +38,7 @@ NOT_PAGES = (
     "/push/",
     "/data/export",
     "/demo-feeds/",
+    "/demo-messages",  # only with DEMO_CHANNELS; checked in tests/notify/test_demo.py
 )
 STATIC_SAMPLES = {
     "locale": "en",

@@ -233,6 +233,9 @@ def test_the_gated_routes_include_the_parents_pages(app):
     for path in ("/{locale}/questions/", "/{locale}/pathway/", "/{locale}/pathway/{step}/walk"):
         assert paths[("GET", path)] == Permission.see_pathway, path
     assert paths[("GET", "/{locale}/team/")] == Level.linked
+    # Reading a letter into the calendar: whoever may add the parent's appointments.
+    assert paths[("GET", "/{locale}/calendar/letters/new")] == Permission.edit_appointments
+    assert paths[("POST", "/{locale}/calendar/letters")] == Permission.edit_appointments
     assert paths[("GET", "/{locale}/account/who-looked")] == Level.owner
     assert paths[("GET", "/{locale}/account/data/export")] == Level.owner
     assert paths[("POST", "/{locale}/account/delete")] == Level.owner
