@@ -1,4 +1,4 @@
-"""Reading letters: the drawn letter set (tests/calendar/letter_set.py) through our reader.
+"""Reading letters: the drawn letter set (tests/letters/letter_set.py) through our reader.
 
 Prints the share of fields read right (aim: 95 % or more of dates and times, 90 % or more
 of places), our time per page (opening, cleaning, Tesseract in English and, where there is
@@ -14,9 +14,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from app.calendar import letters
-from tests.calendar.letter_set import PAGE_BREAK, draw, no_meeting_plo
-from tests.calendar.letter_set import letters as letter_set
+from app.letters import service as letters
+from tests.letters.letter_set import PAGE_BREAK, draw, no_meeting_plo
+from tests.letters.letter_set import letters as letter_set
 
 FIELDS = ("date", "start", "end", "place", "agency", "guide")
 
@@ -67,7 +67,7 @@ def main() -> None:
             reading, took = _ours(data)
             ours_total += took
             baseline_total += _tesseract_alone(data, content_type, Path(folder))
-            kind = letters.KINDS_BY_KEY.get(reading.kind)
+            kind = letters.kind_for(reading.kind)
             pairs = {
                 "date": (reading.date, letter.date),
                 "start": (reading.start_time, letter.start),

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from app import localtime
-from app.calendar import demo, letters, service, views
+from app.calendar import demo, service, views
 from app.calendar.labels import AGENCY_NAMES, agency_options
 from app.consent.models import Permission
 from app.deps import (
@@ -25,6 +25,7 @@ from app.deps import (
     public_origin,
 )
 from app.forms import FormError
+from app.letters import service as letters
 from app.questions import service as questions_service
 from app.team import service as team_service
 
@@ -385,7 +386,7 @@ def add_appointment(
     except FormError as error:
         if fields.from_letter:
             return _letter_page(request, loc, pages, access, status_code=400, form=form,
-                                kind=letters.KINDS_BY_KEY.get(fields.from_letter),
+                                kind=letters.kind_for(fields.from_letter),
                                 errors=error.translated(loc.translations))  # fmt: skip
         return _sources_page(request, loc, pages, session, access, now, status_code=400,
                              errors=error.translated(loc.translations), form=form,
@@ -395,12 +396,9 @@ def add_appointment(
 
 def _letter_page(request, loc, pages, access, *, status_code=200, **extra):
     """Choosing a letter to read (no `form`), or checking what we read from one."""
-    kind = extra.get("kind")
-    guides = [kind.guide] if kind and kind.guide else []
-    if kind and kind.key == "pre_proceedings":
-        guides += ["free-legal-advice", "your-solicitor"]
     content = request.app.state.content
-    extra["guides"] = [g for g in (content.explainer(loc.code, slug) for slug in guides) if g]
+    extra["guides"] = [g for g in (content.explainer(loc.code, slug)
+                                   for slug in letters.guides(extra.get("kind"))) if g]  # fmt: skip
     extra.setdefault("errors", {})
     context = _context(request, access, loc, can_read=letters.available(), view="sources",
                        letter_errors={k: loc.translations.gettext(v)
@@ -434,14 +432,10 @@ async def read_letter(
 ) -> Response:
     """Read a letter and show the add-appointment form filled in, to check: nothing is
     saved until the form is sent. The picture stays in memory and is then forgotten."""
-    body = await _body(request, letters.MAX_BYTES + 64 * 1024)
+    body = await _body(request, letters.BODY_LIMIT)
     try:
-        if body is None:
-            raise letters.LetterError("too_big")
-        data = letters.letter_from_form(body, request.headers.get("content-type", ""))
+        data = letters.letter_in(body, request.headers.get("content-type", ""))
         del body
-        if not letters.available():
-            raise letters.LetterError("unavailable")
         reading = await run_in_threadpool(letters.read_letter, data, today=_today(now))
     except letters.LetterError as error:
         if error.code == "unavailable":
@@ -451,7 +445,7 @@ async def read_letter(
                             errors={"letter": message})  # fmt: skip
     form, unread = letters.form_values(reading, loc.translations.gettext)
     return _letter_page(request, loc, pages, access, form=form, unread=unread,
-                        kind=letters.KINDS_BY_KEY.get(reading.kind), reading=reading)  # fmt: skip
+                        kind=letters.kind_for(reading.kind), reading=reading)  # fmt: skip
 
 
 @router.post("/{locale}/calendar/sources/{source_id}/refresh", include_in_schema=False)

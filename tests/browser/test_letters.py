@@ -6,11 +6,11 @@ import re
 
 import pytest
 
-from app.calendar import letters
+from app.letters import service as letters
 from tests.browser.conftest import axe_violations, screenshot
 from tests.browser.test_calendar import sign_in_demo_parent
-from tests.calendar.letter_set import draw
-from tests.calendar.letter_set import letters as letter_set
+from tests.letters.letter_set import draw
+from tests.letters.letter_set import letters as letter_set
 
 pytestmark = [
     pytest.mark.browser,

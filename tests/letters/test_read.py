@@ -1,8 +1,10 @@
-"""Reading a letter into the calendar: the drawn letter set read through the route, the
-letter before proceedings, pictures that are not letters, the limits, saving what was
-checked (on both databases) and a supporter doing it for the parent."""
+"""Reading a letter into the calendar through its pages: the drawn letter set, the letter
+before proceedings, pictures that are not letters, the limits, saving what was checked and a
+supporter doing it for the parent.
 
-import datetime as dt
+Reading touches no database, so the tests that only read (`reading_only`) run on SQLite
+alone; the limits, the pages and saving run on both databases."""
+
 import io
 import json
 
@@ -10,17 +12,21 @@ import pytest
 from PIL import Image
 
 from app.accounts.models import Role
-from app.calendar import letters, service
+from app.calendar import service
 from app.consent.models import Permission
+from app.letters import ocr
+from app.letters import service as letters
 from tests import factories
-from tests.calendar.letter_set import draw, no_meeting_plo, not_a_letter
-from tests.calendar.letter_set import letters as letter_set
 from tests.factories import csrf, post, sign_in_as
+from tests.letters.letter_set import draw, no_meeting_plo, not_a_letter
+from tests.letters.letter_set import letters as letter_set
 from tests.pages import check_page
 
 pytestmark = pytest.mark.skipif(
     not letters.available(), reason="scripts/test-deps installs Tesseract"
 )
+# Reading a letter touches no database: these run on SQLite only (see tests/conftest.py).
+reading_only = pytest.mark.parametrize("backend", ["sqlite"], indirect=True, scope="session")
 
 
 def send(client, data: bytes, content_type="image/jpeg", *, parent=None, token=True):
@@ -54,26 +60,25 @@ def test_the_set_is_thirty_letters_or_more_with_photos_and_welsh():
     assert any("Dydd Iau 15 Ebrill 2027" in line for letter in found for line in letter.lines)
 
 
-def test_every_letter_in_the_set_is_read_through_the_route(signed_in):
-    wrong = []
-    for letter in letter_set():
-        data, content_type = draw(letter)
-        response = send(signed_in, data, content_type)
-        assert response.status_code == 200, (letter.name, response.text[:300])
-        assert response.headers["cache-control"] == "no-store"
-        soup, values = filled(response)
-        got = (values["date"], values["start_time"], values["end_time"],
-               squash(values["location"]), values["agency"])  # fmt: skip
-        want = (letter.date, letter.start, letter.end, squash(letter.location), letter.agency)
-        if got != want:
-            wrong.append((letter.name, got, want))
-        assert "Check these against your letter" in response.text
-        assert values["from_letter"]
-        if letter.guide:
-            assert soup.select_one(f"a[href='/en/explainers/{letter.guide}']"), letter.name
-    assert wrong == []
+@reading_only
+@pytest.mark.parametrize("letter", letter_set(), ids=lambda letter: letter.name)
+def test_every_letter_in_the_set_is_read_through_the_route(signed_in, letter):
+    data, content_type = draw(letter)
+    response = send(signed_in, data, content_type)
+    assert response.status_code == 200, (letter.name, response.text[:300])
+    assert response.headers["cache-control"] == "no-store"
+    soup, values = filled(response)
+    got = (values["date"], values["start_time"], values["end_time"],
+           squash(values["location"]), values["agency"])  # fmt: skip
+    want = (letter.date, letter.start, letter.end, squash(letter.location), letter.agency)
+    assert got == want, letter.name
+    assert "Check these against your letter" in response.text
+    assert values["from_letter"]
+    if letter.guide:
+        assert soup.select_one(f"a[href='/en/explainers/{letter.guide}']"), letter.name
 
 
+@reading_only
 def test_an_unread_field_is_empty_and_flagged(signed_in):
     letter = next(x for x in letter_set() if x.name == "conference-invitation-clean")
     response = send(signed_in, *draw(letter))
@@ -85,6 +90,7 @@ def test_an_unread_field_is_empty_and_flagged(signed_in):
     assert "This looks like an invitation to a child protection conference" in response.text
 
 
+@reading_only
 def test_a_letter_before_proceedings_with_no_meeting_says_what_it_is_and_what_to_do(signed_in):
     for photo in (False, True):
         response = send(signed_in, *draw(no_meeting_plo(photo)))
@@ -99,6 +105,7 @@ def test_a_letter_before_proceedings_with_no_meeting_says_what_it_is_and_what_to
         assert "We couldn't find a date in this picture. You can type the details instead." in text
 
 
+@reading_only
 def test_a_picture_that_is_not_a_letter(signed_in):
     response = send(signed_in, not_a_letter())
     assert response.status_code == 200
@@ -131,7 +138,7 @@ def _pdf(pages: int) -> bytes:
 @pytest.mark.parametrize(
     ("data", "content_type", "message"),
     [
-        (b"x" * (letters.MAX_BYTES + 1), "image/jpeg", "That file is too big"),
+        (b"x" * (ocr.MAX_BYTES + 1), "image/jpeg", "That file is too big"),
         (_png(20_000, 20_000), "image/png", "That file is too big"),  # a decompression bomb
         (_pdf(7), "application/pdf", "too many pages"),
         (b"%PDF-1.7 not really", "application/pdf", "Choose a photo (JPEG or PNG) or a PDF"),
@@ -148,6 +155,7 @@ def test_what_we_will_not_read_is_refused_kindly(signed_in, data, content_type, 
     assert soup.select_one(".error-summary a[href='#f-letter']")
 
 
+@reading_only
 def test_odd_pictures_are_no_letter_never_an_error(signed_in):
     response = send(signed_in, _cmyk_jpeg())
     assert response.status_code == 200
@@ -184,6 +192,20 @@ def test_the_choose_page_offers_the_camera_and_a_file(signed_in):
     assert sources.select_one(
         "#add-one ~ p a[href='/en/calendar/letters/new']"
     ) or sources.select_one("a[href='/en/calendar/letters/new']")
+
+
+@reading_only
+def test_the_pages_speak_welsh(signed_in):
+    _, soup = signed_in.page("/cy/calendar/letters/new")
+    assert soup.select_one("label[for=f-letter]").get_text(strip=True) == "Tynnu llun o lythyr"
+    letter = next(x for x in letter_set() if x.name == "conference-bilingual-clean")
+    value = csrf(signed_in)
+    response = signed_in.post(f"/cy/calendar/letters?csrftoken={value}",
+                              files={"letter": ("l.png", *draw(letter))})  # fmt: skip
+    soup, values = filled(response)
+    assert "gwahoddiad i gynhadledd amddiffyn plant" in soup.get_text(" ", strip=True)
+    assert values["summary"] == "Cynhadledd amddiffyn plant"
+    assert values["date"] == "2027-04-15"
 
 
 def test_nothing_is_saved_until_the_checked_form_is_sent(signed_in, db, parent, now):
@@ -237,165 +259,3 @@ def test_a_supporter_allowed_to_edit_appointments_reads_a_letter_for_the_parent(
     assert appointment.start.date().isoformat() == "2027-02-04"
     assert service.letter_keys(db, parent_id=parent.id) == {appointment.match_key}
     assert json.dumps(service.export(db, parent_id=parent.id))  # exportable
-
-
-# The words alone: forms of dates and times letters use -----------------------------------
-
-
-@pytest.mark.parametrize(
-    ("text", "date", "start", "end"),
-    [
-        (
-            "Dear Sam\nThe meeting is on Tuesday 19 January 2027 at 10.30am.",
-            "2027-01-19",
-            "10:30",
-            "",
-        ),
-        ("Dear Sam\nDate: 03/02/2027\nTime: 2pm", "2027-02-03", "14:00", ""),
-        (
-            "Dear Sam\nYour appointment: Wed 10 Mar 2027, 11:00 - 12:30",
-            "2027-03-10",
-            "11:00",
-            "12:30",
-        ),
-        ("Annwyl Sam\nDydd Iau 15 Ebrill 2027 am 2.15yp", "2027-04-15", "14:15", ""),
-        ("Dear Sam\nheld on 4th February 2027 from 1.30 to 3pm", "2027-02-04", "13:30", "15:00"),
-        (
-            "Printed on 01/02/2027\nDear Sam\nYou have an appointment on 08/02/2027 at 09:15",
-            "2027-02-08",
-            "09:15",
-            "",
-        ),
-        (
-            "Date: 2 March 2027\nDear Sam\nWe will meet on Friday 12 March 2027 at noon.",
-            "2027-03-12",
-            "12:00",
-            "",
-        ),
-        (
-            "Dear Sam\nYour appointment is on Thursday, 4th February 2027 at 2:15pm.",
-            "2027-02-04",
-            "14:15",
-            "",
-        ),
-        (
-            "Dear Sam\nWe will see you on the 12th of March 2027 at 14.00.",
-            "2027-03-12",
-            "14:00",
-            "",
-        ),
-        ("Dear Sam\nDate and time: 15/03/27 10:00", "2027-03-15", "10:00", ""),
-        ("Dear Sam\nAppointment: 10:00am, Monday 8 March 2027", "2027-03-08", "10:00", ""),
-        ("Dear Sam\nThe hearing is listed for 2pm on 22 April 2027.", "2027-04-22", "14:00", ""),
-        (
-            "Dear Sam\nThe meeting is on 19.01.2027 between 10am and 12pm.",
-            "2027-01-19",
-            "10:00",
-            "12:00",
-        ),
-        (
-            "Dear Sam\nOn Mon 1st Mar 2027 10:00-11:30 at Hove Town Hall.",
-            "2027-03-01",
-            "10:00",
-            "11:30",
-        ),
-        (
-            "Annwyl Sam\nCynhelir y cyfarfod ddydd Iau 15 Ebrill 2027 am 10 o'r gloch.",
-            "2027-04-15",
-            "10:00",
-            "",
-        ),
-        (
-            "Date: 1 February 2027\nDear Sam\nYour last appointment was on 20 January 2027. Your "
-            "next appointment is on Monday 1 March 2027 at 10am.",
-            "2027-03-01",
-            "10:00",
-            "",
-        ),
-        ("Dear Sam\nTime: 12 noon\nDate: Wednesday 3 March 2027", "2027-03-03", "12:00", ""),
-        (
-            "Dear Sam\nAn appointment on Tuesday 19 January 2027.\nStart time 10.30am End time "
-            "12.00pm",
-            "2027-01-19",
-            "10:30",
-            "12:00",
-        ),
-        ("Dear Sam\nI will visit you on 3rd February 2027 at 3.30 p.m.", "2027-02-03", "15:30", ""),
-        ("Dear Sam\nfrom 1lam to 12pm on Friday 12 February 2027", "2027-02-12", "11:00", "12:00"),
-    ],
-)
-def test_dates_and_times_in_the_forms_letters_use(text, date, start, end):
-    reading = letters.understand(text)
-    assert (reading.date, reading.start_time, reading.end_time) == (date, start, end)
-
-
-def test_the_letters_own_date_alone_is_not_an_appointment():
-    reading = letters.understand("Date: 10 May 2027\nDear Ms Taylor,\nPlease call us.")
-    assert reading.date == ""
-
-
-def test_a_place_in_a_table_without_colons_and_an_address_over_lines():
-    reading = letters.understand(
-        "Dear Sam\nDate Tuesday 2 March 2027\nTime 9.30 am\n"
-        "Location Room 3, Civic Centre, Newport NP20 4UR"
-    )
-    assert reading.location == "Room 3, Civic Centre, Newport NP20 4UR"
-    reading = letters.understand(
-        "Dear Sam\nThe hearing is at 2pm on 8 March 2027.\nIt will take place at:\n"
-        "Bradford Combined Court Centre\nExchange Square\nBradford BD1 1JA\nTime estimate: 1 hour."
-    )
-    assert reading.location == "Bradford Combined Court Centre, Exchange Square, Bradford BD1 1JA"
-
-
-def test_ocr_slips_in_postcodes_and_times_are_mended():
-    reading = letters.understand(
-        "Dear Sam\nMeet on Monday 1 March 2027 at l0.30am\nVenue: Clinic, London E5 OPD"
-    )
-    assert (reading.start_time, reading.location) == ("10:30", "Clinic, London E5 0PD")
-
-
-def test_a_place_from_a_postcode_line():
-    reading = letters.understand(
-        "Dear Sam\nYour hearing is on Monday 5 April 2027 at 10am.\n"
-        "The Law Courts\nMain Street, Bradford BD1 1LA"
-    )
-    assert reading.kind == "hearing"
-    assert reading.location.endswith("BD1 1LA")
-
-
-@pytest.mark.parametrize(
-    ("text", "date", "start", "end"),
-    [
-        ("Dear Sam\nWhen: Tuesday 19 January 2027, 10.30am to 12 noon", "2027-01-19", "10:30",
-         "12:00"),
-        ("Dear Sam\nDate of meeting: 03/02/2027\nTime of meeting: 14:00", "2027-02-03", "14:00",
-         ""),
-        ("Dear Sam\nAppointment date: 03/02/2027\nAppointment time: 2.30pm", "2027-02-03", "14:30",
-         ""),
-        ("Dear Sam\nThe meeting is on 3 February 2027. Start: 10:00 Finish: 11:30", "2027-02-03",
-         "10:00", "11:30"),
-        ("Dear Sam\nPlease come on 19-Jan-2027 at 1030hrs.", "2027-01-19", "10:30", ""),
-        ("Dear Sam\nThe meeting is on January 19, 2027 at 10.30 a.m.", "2027-01-19", "10:30", ""),
-        # No year: the next such day (and the one whose weekday the letter names).
-        ("4 January 2027\nDear Sam\nThe conference is on Tuesday 19th January at 10.30am.",
-         "2027-01-19", "10:30", ""),
-        ("Dear Sam\nWe will meet on Monday 4 January at 2pm.", "2027-01-04", "14:00", ""),
-        ("Dear Sam\nYour appointment is on 14 December at 11:00.", "2026-12-14", "11:00", ""),
-    ],
-)  # fmt: skip
-def test_labels_and_dates_without_a_year(text, date, start, end):
-    reading = letters.understand(text, today=dt.date(2026, 12, 7))
-    assert (reading.date, reading.start_time, reading.end_time) == (date, start, end)
-
-
-def test_the_pages_speak_welsh(signed_in):
-    _, soup = signed_in.page("/cy/calendar/letters/new")
-    assert soup.select_one("label[for=f-letter]").get_text(strip=True) == "Tynnu llun o lythyr"
-    letter = next(x for x in letter_set() if x.name == "conference-bilingual-clean")
-    value = csrf(signed_in)
-    response = signed_in.post(f"/cy/calendar/letters?csrftoken={value}",
-                              files={"letter": ("l.png", *draw(letter))})  # fmt: skip
-    soup, values = filled(response)
-    assert "gwahoddiad i gynhadledd amddiffyn plant" in soup.get_text(" ", strip=True)
-    assert values["summary"] == "Cynhadledd amddiffyn plant"
-    assert values["date"] == "2027-04-15"
