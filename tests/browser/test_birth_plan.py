@@ -77,7 +77,11 @@ def test_a_plan_written_together_shared_and_stopped(browser, live_app, live_serv
         supporter, "feeding", "I hope to breastfeed, with help on the ward.", "Send my suggestion"
     )
     assert "Your suggestion is sent" in supporter.locator("main").inner_text()
-    assert "with help" not in supporter.locator("[data-section=feeding]").inner_text()
+    # The plan still says what Robin wrote; the supporter sees their own suggestion waiting.
+    feeding = supporter.locator("[data-section=feeding]")
+    assert feeding.locator(":scope > p.preserve").inner_text() == "I hope to breastfeed."
+    waiting = feeding.locator("[data-my-pending]").inner_text()
+    assert "Waiting" in waiting and "with help on the ward" in waiting
 
     # The parent sees it waiting, beside what the plan says now, and accepts it.
     parent.goto(f"{live_server}/en/birth-plan/")
