@@ -312,6 +312,11 @@ def refresh_due(session: Session, *, client: httpx.Client, now: dt.datetime) -> 
     """Fetch every feed that is due; returns how many were tried. Claimed feeds are leased
     (their next fetch pushed on and committed) before any is fetched, so another worker
     skips them; one feed failing in an unexpected way never stops the others."""
+    if session.get_bind().dialect.name == "sqlite" and not session.in_transaction():
+        # The claim reads, then writes the leases: on SQLite it takes the write lock first,
+        # so it waits its turn behind another writer (the notifier) instead of failing at
+        # once on a stale snapshot ("database is locked" on make run's first pass).
+        session.connection(execution_options={"sqlite_immediate": True})
     claimed = claim_due_sources(session, now=now)
     for source_id in claimed:
         session.get(CalendarSource, source_id).next_fetch_at = now + LEASE

@@ -342,3 +342,36 @@ def test_one_broken_feed_does_not_stop_the_others(db, parent, feed_server, clien
     db.refresh(bad)
     db.refresh(good)
     assert bad.last_error == "unreachable" and good.last_success_at is not None
+
+
+def test_the_refresher_waits_behind_another_sqlite_writer_instead_of_failing(
+    tmp_path, feed_server, client
+):
+    """make run's first pass met "database is locked": the notifier held the write lock
+    while the claim read and then wrote the leases on a stale snapshot."""
+    from sqlalchemy import text
+    from sqlmodel import Session
+
+    from app.db import make_engine
+    from tests.conftest import migrate, settings_for
+
+    engine = make_engine(settings_for(f"sqlite:///{tmp_path / 'feeds.db'}", tmp_path))
+    migrate(engine)
+    FeedServer.body["/waits.ics"] = (FIXTURES / "apple.ics").read_bytes()
+    with Session(engine) as session:
+        parent = factories.user(session)
+        service.add_feed(session, parent_id=parent.id, url=feed_server + "/waits.ics",
+                         agency="gp", label="", now=NOW - dt.timedelta(hours=1))  # fmt: skip
+    holder = engine.connect().execution_options(sqlite_immediate=True)
+    writing = holder.begin()  # another writer holds the lock, as the notifier sending does
+    holder.exec_driver_sql("UPDATE calendar_source SET label = label")
+    released = threading.Timer(1.0, lambda: (writing.commit(), holder.close()))
+    with Session(engine) as session:
+        session.exec(select(Appointment)).all()  # a snapshot older than the other write
+        session.commit()
+        released.start()
+        assert service.refresh_due(session, client=client, now=NOW) == 1
+    released.join()
+    with Session(engine) as session:
+        assert session.exec(text("SELECT count(*) FROM appointment")).one()[0] > 0
+    engine.dispose()
