@@ -242,26 +242,31 @@ class RefreshOutcome:
 def refresh_source(
     session: Session, *, source: CalendarSource, client: httpx.Client, now: dt.datetime
 ) -> RefreshOutcome:
-    """Fetch one feed; on any failure keep its last good appointments and record why."""
-    source.last_attempt_at = now
+    """Fetch one feed; on any failure keep its last good appointments and record why.
+    On SQLite no transaction is open while the feed is fetched and read, and the writes
+    after it take the write lock first, so they wait behind another writer, not fail."""
+    url, etag, last_modified = source.feed_url, source.etag, source.last_modified
+    end_read(session)
     jitter = dt.timedelta(seconds=random.randint(0, JITTER_SECONDS))
     try:
-        fetched = fetch_feed(
-            source.feed_url, client=client, etag=source.etag, last_modified=source.last_modified
-        )
-        if fetched.not_modified:
-            source.last_success_at, source.last_error = now, None
-            source.next_fetch_at = now + REFRESH_EVERY + jitter
-            session.add(source)
-            session.commit()
-            return RefreshOutcome(ok=True, not_modified=True)
-        parsed = parse_ics(fetched.body, now=now)
+        fetched = fetch_feed(url, client=client, etag=etag, last_modified=last_modified)
+        parsed = None if fetched.not_modified else parse_ics(fetched.body, now=now)
     except (FeedError, IcsError) as error:
+        end_read(session, then_write=True)
+        source.last_attempt_at = now
         source.last_error = error.code if isinstance(error, FeedError) else f"ics_{error.code}"
         source.next_fetch_at = now + RETRY_AFTER_ERROR + jitter
         session.add(source)
         session.commit()
         return RefreshOutcome(ok=False, error=source.last_error)
+    end_read(session, then_write=True)
+    source.last_attempt_at = now
+    if parsed is None:  # not modified
+        source.last_success_at, source.last_error = now, None
+        source.next_fetch_at = now + REFRESH_EVERY + jitter
+        session.add(source)
+        session.commit()
+        return RefreshOutcome(ok=True, not_modified=True)
     source.etag, source.last_modified = fetched.etag, fetched.last_modified
     source.next_fetch_at = now + REFRESH_EVERY + jitter
     found = _load_feed(session, source=source, occurrences=parsed.occurrences, now=now)
@@ -331,6 +336,7 @@ def refresh_due(session: Session, *, client: httpx.Client, now: dt.datetime) -> 
         except Exception:  # recorded on the source; the next feed still gets its turn
             log.exception("feed %s refresh failed", source_id)
             session.rollback()
+            end_read(session, then_write=True)
             source = session.get(CalendarSource, source_id)
             if source is not None:
                 source.last_error, source.last_attempt_at = "unreachable", now

@@ -374,4 +374,23 @@ def test_the_refresher_waits_behind_another_sqlite_writer_instead_of_failing(
     released.join()
     with Session(engine) as session:
         assert session.exec(text("SELECT count(*) FROM appointment")).one()[0] > 0
+
+    # Another writer commits while the feed is being fetched: nothing read before the
+    # fetch may be a stale snapshot for the writes after it.
+    original = service.fetch_feed
+
+    def fetch_while_another_writes(*args, **kwargs):
+        with engine.begin() as other:
+            other.exec_driver_sql("UPDATE calendar_source SET label = label || 'x'")
+        return original(*args, **kwargs)
+
+    service.fetch_feed = fetch_while_another_writes
+    try:
+        with Session(engine) as session:
+            source = session.exec(select(service.CalendarSource)).one()
+            outcome = service.refresh_source(session, source=source, client=client,
+                                             now=NOW + dt.timedelta(hours=2))  # fmt: skip
+    finally:
+        service.fetch_feed = original
+    assert outcome.ok
     engine.dispose()
