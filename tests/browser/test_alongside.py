@@ -5,6 +5,7 @@ it marked as added by Alex, and "You are here" on the map. axe on the new pages,
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from app.demo import DEMO_PASSPHRASES
 from tests.browser.conftest import ARTIFACTS, axe_violations, screenshot
@@ -129,7 +130,8 @@ def test_sam_sends_the_invitation_link_with_the_phones_share_sheet(page, demo):
     share.click()
     assert page.evaluate("window.__shared[0].url") == link
     page.get_by_role("button", name="Copy the link").click()
-    assert page.locator("[data-share-status]").inner_text() == "Link copied."
+    # The clipboard answers asynchronously: wait for the words, don't read them at once.
+    expect(page.locator("[data-share-status]")).to_have_text("Link copied.")
     assert page.evaluate("navigator.clipboard.readText()") == link
     assert no_sideways_scroll(page)
     page.locator("[data-share-box]").scroll_into_view_if_needed()
