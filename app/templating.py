@@ -27,6 +27,8 @@ from app.settings import Settings
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
 PUBLIC_CACHE = "public, max-age=300"
+# Public, but may change any minute (a pack its maker can withdraw): asked again each time.
+PUBLIC_FRESH = "public, no-cache"
 PRIVATE_CACHE = "private, no-cache"
 # A signed-in person's page: never stored, so Back cannot show it after sign-out.
 NO_STORE = "no-store"
@@ -135,11 +137,13 @@ class Pages:
         *,
         status_code: int = 200,
         private: bool = False,
+        fresh: bool = False,
         fragment: str = "content",
     ) -> Response:
         """The page, or its `fragment` block (`content` unless said) when htmx asks.
 
-        `private` pages (anything shown to a signed-in person) are sent `no-store`.
+        `private` pages (anything shown to a signed-in person) are sent `no-store`; `fresh`
+        public pages are checked with the server on every visit, never kept for minutes.
         """
         loc: LocaleInfo = request.state.loc
         current_user = getattr(request.state, "user", None)
@@ -167,7 +171,7 @@ class Pages:
         elif getattr(request.state, "csrf_used", False):
             response.headers["Cache-Control"] = PRIVATE_CACHE
         else:
-            response.headers["Cache-Control"] = PUBLIC_CACHE
+            response.headers["Cache-Control"] = PUBLIC_FRESH if fresh else PUBLIC_CACHE
         response.headers["Content-Language"] = loc.code
         return response
 

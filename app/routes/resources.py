@@ -545,6 +545,9 @@ def _public_pack(request, loc, pages, session, national, code: str, template: st
         },
         # A withdrawn pack says so (and replaces the copy a phone kept offline).
         status_code=410 if withdrawn else 200,
+        # Its maker can change or withdraw it at any time: the phone asks again each visit
+        # (kept for five minutes, a withdrawn pack still showed as it was).
+        fresh=True,
     )
     # Passed on by hand, never listed by search engines.
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
