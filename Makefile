@@ -76,7 +76,7 @@ run: demo ## Install everything and serve the app with demo data at http://$(HOS
 test: install ## Install everything (Chromium and fonts too), lint, and run the whole suite on every core
 	scripts/test-deps
 	$(BIN)/ruff check app tests bench alembic
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --durations=20
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=20
 
 scale-test: install ## Two app instances behind nginx (TLS), two workers, PostgreSQL, under load, one of each killed
 	scripts/test-deps

@@ -197,17 +197,32 @@ def clock(app):
     return app.state.clock
 
 
-#: The longest files first, so that with `--dist loadfile` the two workers start on them and
-#: the many short files fill in around them (longest-first keeps both cores busy to the end).
+#: The longest files first (by their measured time on 2 cores, longest first), so that with
+#: `--dist loadfile` the workers start on them and the many short files fill in around them:
+#: longest-first keeps every core busy to the end. The Makefile passes
+#: `--no-loadscope-reorder`: xdist's default reorders files by how many tests they hold,
+#: which put these one-test files last and left one core idle for minutes at the end.
 LONGEST_FIRST = (
     "tests/browser/test_every_page.py",
     "tests/browser/test_every_page_parent.py",
-    "tests/browser/test_every_page_advocate.py",
-    "tests/browser/test_every_page_worker.py",
     "tests/hostile/test_crowds.py",
     "tests/notify/test_workers_postgres.py",
+    "tests/browser/test_every_page_advocate.py",
+    "tests/browser/test_alongside.py",
     "tests/deploy/test_backup.py",
+    "tests/browser/test_every_page_worker.py",
     "tests/consent/test_gate.py",
+    "tests/browser/test_birth_plan.py",
+    "tests/browser/test_accounts.py",
+    "tests/browser/test_offline.py",
+    "tests/browser/test_journey.py",
+    "tests/translation/test_round_trip.py",
+    "tests/pwa/test_budget.py",
+    "tests/hostile/test_calendar_bounds.py",
+    "tests/deploy/test_journey_logs.py",
+    "tests/browser/test_channels.py",
+    "tests/browser/test_calendar.py",
+    "tests/letters/test_read.py",
 )
 
 
