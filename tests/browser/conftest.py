@@ -166,7 +166,17 @@ def watch() -> Watch:
     return Watch()
 
 
-def phone_context(browser, watch, *, touch: bool = False, service_worker: bool = True):
+# The app's own data saver switch (on its install page), on as a parent short of data sets
+# it, until the page turns it off (about:blank and the like have no storage: hence the try).
+DATA_SAVER_ON = (
+    "try { if (localStorage.getItem('nextsteps.dataSaver') === null)"
+    " localStorage.setItem('nextsteps.dataSaver', 'on'); } catch (e) {}"
+)
+
+
+def phone_context(
+    browser, watch, *, touch: bool = False, service_worker: bool = True, saves_data: bool = True
+):
     """A phone-sized browser context whose requests off loopback are refused and recorded.
 
     With `touch`, the pointer is coarse and cannot hover, as on a real phone (CSS media
@@ -174,6 +184,10 @@ def phone_context(browser, watch, *, touch: bool = False, service_worker: bool =
     Without `service_worker`, pages come straight from the server and nothing is kept for
     offline: for sweeps of the page itself, where the worker's copying of every public page
     in each language visited would only compete with the pages being checked.
+    With `saves_data` (unless a test is about reading offline), the phone has the app's data
+    saver on, as a parent short of data would: the worker keeps what is opened but does not
+    copy every guide in the language (181 pages, about 2 s of both cores for each test, all
+    competing with the pages under test). Tests marked `every_guide_offline` turn it off.
     """
     context = browser.new_context(
         viewport=PHONE,
@@ -183,6 +197,8 @@ def phone_context(browser, watch, *, touch: bool = False, service_worker: bool =
         service_workers="allow" if service_worker else "block",
     )
 
+    if saves_data:
+        context.add_init_script(DATA_SAVER_ON)
     watch_requests(context, watch)
     return context
 
@@ -216,8 +232,9 @@ def watched_page(context, watch):
 
 
 @pytest.fixture
-def context(browser, watch):
-    context = phone_context(browser, watch)
+def context(browser, watch, request):
+    every_guide = request.node.get_closest_marker("every_guide_offline") is not None
+    context = phone_context(browser, watch, saves_data=not every_guide)
     yield context
     context.close()
 

@@ -110,8 +110,8 @@ def axe_wcag22(page) -> list[str]:
 
 
 def check(page, problems: list[str], where: str, full: bool) -> None:
-    """The checks at 390×844 (all of them when `full`), then the reflow at 320 and 200 %."""
-    page.set_viewport_size(PHONE)
+    """The checks at 390×844 (all of them when `full`), then the reflow at 320 and 200 %.
+    Pages load at 390×844 (the context's size, put back at the end of each check)."""
     h1_count = page.locator("h1").count()
     if h1_count != 1:
         problems.append(f"{where}: {h1_count} <h1>")

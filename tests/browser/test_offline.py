@@ -12,9 +12,10 @@ from sqlmodel import Session, select
 
 from app.calendar.models import Appointment
 from app.demo import DEMO_PASSPHRASES
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import phone_context, screenshot
 
-pytestmark = pytest.mark.browser
+# A phone that copies every guide for offline: the data saver is off (see conftest.py).
+pytestmark = [pytest.mark.browser, pytest.mark.every_guide_offline]
 
 
 def until(page, expression: str, seconds: float = 30) -> None:
@@ -64,6 +65,37 @@ def test_an_explainer_never_visited_opens_offline(page, context, live_server):
         assert page.locator("h1").inner_text() == "You are offline"
     finally:
         context.set_offline(False)
+
+
+def test_the_data_saver_keeps_only_the_pages_opened_until_it_is_turned_off(
+    browser, watch, live_server
+):
+    """A parent short of data has the saver on: the worker keeps what they open and fetches
+    no guide they did not. Turned off on the install page, it copies every guide."""
+    context = phone_context(browser, watch, saves_data=True)
+    fetched = []
+    context.on("request", lambda request: fetched.append(request.url))
+    page = context.new_page()
+    controlled(page, live_server, "/en/explainers/")
+    page.goto(f"{live_server}/en/explainers/adoption")
+    page.goto(f"{live_server}/en/install")
+    saver = page.get_by_label("Save data")
+    assert saver.is_checked()
+    opened = {"/en/explainers/", "/en/explainers/adoption", "/en/install"}
+    pages = {url.split(live_server, 1)[1] for url in fetched if url.startswith(live_server)}
+    guides = {
+        p for p in pages if p.startswith(("/en/explainers/", "/en/glossary/", "/en/pathway/"))
+    }
+    assert guides <= opened, sorted(guides - opened)[:5]
+    assert page.get_attribute("html", "data-precached") is None
+    saver.uncheck()
+    assert page.locator("[data-data-saver-status]").inner_text() == (
+        "Data saver is off. We will keep all the guides in your language."
+    )
+    page.goto(f"{live_server}/en/")
+    precached(page)
+    watch.assert_clean()
+    context.close()
 
 
 def test_calendar_offline_shows_the_last_copy_and_its_age(page, context, demo):
