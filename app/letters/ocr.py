@@ -23,6 +23,11 @@ from PIL import Image, ImageFilter, ImageOps
 
 log = logging.getLogger(__name__)
 
+# Tesseract's OpenMP threads spin while they wait: with READERS letters read at once on a
+# few cores, each engine's extra threads only take turns from the others (Tesseract's own
+# advice for parallel use). Read by libgomp when tesserocr first loads, so set here.
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
 MAX_BYTES = 15 * 1024 * 1024
 MAX_PAGES = 6
 MAX_PIXELS = 40_000_000  # a 6,000 × 6,600 photo; a bigger "image" is a decompression bomb
