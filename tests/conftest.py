@@ -13,6 +13,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from alembic.config import Config
+from argon2 import PasswordHasher, profiles
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
@@ -20,11 +21,29 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from alembic import command
+from app.accounts import secrets
 from app.db import make_engine
 from app.deps import get_session
 from app.main import create_app
 from app.settings import ROOT, Settings
 from tests.pages import PageClient
+
+# Passphrases are hashed with argon2-cffi's cheapest profile here (the library offers it for
+# tests): each hash with the real one takes a quarter of a second of CPU and 64 MiB, and the
+# suite signs in hundreds of times. What the hash is made with is checked in
+# tests/accounts/test_sign_up_and_in.py; the crowd in tests/hostile/test_crowds.py, where
+# the cost is the point, puts the real one back (`real_passphrase_hashing`).
+secrets._hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
+
+
+@pytest.fixture
+def real_passphrase_hashing(monkeypatch):
+    """The hashing the app ships with, for a test where its cost matters."""
+    monkeypatch.setattr(secrets, "_hasher", PasswordHasher.from_parameters(secrets.PARAMETERS))
+    secrets._dummy_hash.cache_clear()
+    yield
+    secrets._dummy_hash.cache_clear()
+
 
 TEST_POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES") == "1"

@@ -3,7 +3,7 @@
 from sqlmodel import select
 
 from app.accounts.models import RecoveryCode, Role, User, UserSession
-from app.accounts.secrets import token_hash
+from app.accounts.secrets import needs_rehash, token_hash
 from app.deps import SESSION_COOKIE
 from tests import factories
 from tests.factories import GOOD_PASSPHRASE, post
@@ -12,6 +12,15 @@ from tests.factories import GOOD_PASSPHRASE, post
 def sign_up(client, **fields):
     data = {"name": "Robin", "passphrase": GOOD_PASSPHRASE, **fields}
     return post(client, "/en/sign-up", data)
+
+
+def test_a_passphrase_is_kept_as_an_rfc_9106_argon2id_hash(client, db, real_passphrase_hashing):
+    """What the app ships with (the suite elsewhere hashes with the cheapest profile):
+    argon2id, 64 MiB, three passes, four lanes."""
+    sign_up(client)
+    user = db.exec(select(User).where(User.username == "robin")).one()
+    assert user.passphrase_hash.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert needs_rehash(user.passphrase_hash) is False
 
 
 def test_sign_up_needs_only_a_name_and_a_passphrase_and_shows_recovery_codes(client, db):

@@ -68,7 +68,9 @@ def _report(name: str, results) -> None:
         assert status in (200, 204, 303, 302, 429, 503), status
 
 
-def test_a_crowd_of_signed_in_loads_and_sign_ins_never_gets_a_500(served_real, settings, engine):
+def test_a_crowd_of_signed_in_loads_and_sign_ins_never_gets_a_500(
+    served_real, settings, engine, real_passphrase_hashing
+):
     app, base = served_real
     tag = uuid.uuid4().hex[:8]
     with Session(engine) as db:
