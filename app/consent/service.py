@@ -12,6 +12,7 @@ from app.accounts.models import LINKABLE_ROLES, Organisation, Role, User
 from app.accounts.secrets import normalise_code, readable_code, token_hash
 from app.clock import as_utc
 from app.consent.models import AccessRecord, Level, Permission, SupporterLink
+from app.db import end_read
 from app.forms import N_, FormError
 
 
@@ -221,6 +222,10 @@ def record_access(
         col(AccessRecord.at) >= hour,
         col(AccessRecord.at) < hour + timedelta(hours=1),
     )
+    # A page load (a GET) has only read so far, in a plain SQLite transaction: were its
+    # snapshot older than another writer's commit (the worker's), the write below would
+    # fail at once. The visit is counted in a transaction of its own that waits its turn.
+    end_read(session, then_write=True)
     # One statement adds to the visit, so two loads at once both count; should both find
     # no visit yet, the hour has two rows, each true.
     counted = session.execute(

@@ -247,3 +247,50 @@ def test_every_page_a_supporter_opens_for_a_parent_speaks_of_them_by_name(client
     # The pathway's place chooser keeps the supporter on Sam's map.
     _, soup = client.page(f"/en/pathway/?nation=wales&parent={link.public_id}")
     assert soup.select_one(".place-chooser input[name=parent]")["value"] == link.public_id
+
+
+def test_a_visit_is_counted_even_when_another_writer_got_in_after_the_gate_read(
+    tmp_path, monkeypatch
+):
+    """CI met a 503 on Alex's walk with Sam: the gate read in a plain SQLite transaction,
+    the in-process worker wrote, and the gate's count of the visit then failed at once
+    ("database is locked" on a stale snapshot), which no busy_timeout can wait out. On a
+    database file of its own, as `make run` has, since the shared test session is one
+    connection (PostgreSQL reads each statement afresh, so has no such snapshot)."""
+    from fastapi.testclient import TestClient
+    from sqlmodel import Session
+
+    from app.consent import service as consent
+    from app.consent.models import Permission
+    from app.db import make_engine
+    from app.main import create_app
+    from tests.conftest import migrate, settings_for
+    from tests.pages import PageClient
+
+    settings = settings_for(f"sqlite:///{tmp_path / 'looks.db'}", tmp_path)
+    engine = make_engine(settings)
+    migrate(engine)
+    with Session(engine) as db:
+        parent = factories.user(db, Role.parent, display_name="Sam")
+        alex = factories.user(db, Role.supporter, display_name="Alex")
+        public_id = factories.link(db, parent, alex, {"see_appointments"}).public_id
+        alex_id = alex.id
+    resolve = consent.resolve_access
+
+    def another_writer_commits_meanwhile(*args, **kwargs):
+        found = resolve(*args, **kwargs)
+        with engine.begin() as other:  # the worker, marking a message sent
+            other.exec_driver_sql("UPDATE user_session SET device = device || '.'")
+        return found
+
+    with TestClient(create_app(settings, engine=engine)) as test_client:
+        client = PageClient(test_client)
+        with Session(engine) as db:
+            factories.sign_in_as(client, db, db.get(type(alex), alex_id))
+        monkeypatch.setattr(consent, "resolve_access", another_writer_commits_meanwhile)
+        for _ in range(2):  # the first load adds the visit, the second adds to it
+            assert client.get(f"/en/calendar/?parent={public_id}").status_code == 200
+    with Session(engine) as db:
+        record = db.exec(select(AccessRecord)).one()
+    assert (record.times, record.permission) == (2, Permission.see_appointments.value)
+    engine.dispose()
