@@ -27,6 +27,9 @@ from app.deps import get_session
 from app.main import create_app
 from app.settings import ROOT, Settings
 from tests.pages import PageClient
+from tests.shared_fields import share as share_fastapi_fields
+
+share_fastapi_fields()  # built once per process, not per app: see tests/shared_fields.py
 
 # Passphrases are hashed with argon2-cffi's cheapest profile here (the library offers it for
 # tests): each hash with the real one takes a quarter of a second of CPU and 64 MiB, and the
