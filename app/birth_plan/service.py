@@ -20,6 +20,7 @@ from app.birth_plan.models import (
 )
 from app.birth_plan.sections import BY_KEY, SECTIONS, Section
 from app.clock import as_utc
+from app.db import end_read
 from app.forms import N_, FormError, Message
 
 MAX_TEXT = 4000
@@ -370,7 +371,12 @@ def open_shared(session: Session, *, token: str, now: dt.datetime) -> tuple[User
         raise ShareRevoked()
     plan = session.get(BirthPlan, share.plan_id)
     parent = session.get(User, plan.parent_id)
-    session.add(BirthPlanShareOpen(share_id=share.id, opened_at=now))
+    share_id = share.id
+    # Opening the link is a GET that has only read so far, in a plain SQLite transaction:
+    # were its snapshot older than another writer's commit (the worker's), recording the
+    # opening would fail at once. It is recorded in a transaction that waits its turn.
+    end_read(session, then_write=True)
+    session.add(BirthPlanShareOpen(share_id=share_id, opened_at=now))
     session.commit()
     return parent, plan_view(session, parent=parent)
 

@@ -242,3 +242,32 @@ def test_private_pages_are_never_stored(client, db):
 def test_htmx_requests_for_a_private_page_are_sent_to_sign_in(client):
     response = client.get("/en/account/", headers={"HX-Request": "true"})
     assert response.headers["hx-redirect"] == "/en/sign-in?next=%2Fen%2Faccount%2F"
+
+
+def test_a_session_that_ran_out_ends_even_when_another_writer_got_in_after_the_read(tmp_path):
+    """A page load takes away a session that ran out: a GET, so on SQLite it read in a
+    plain transaction, and had the in-process worker written since, the delete failed at
+    once ("database is locked" on a stale snapshot), the busy page instead of sign-in."""
+    from fastapi.testclient import TestClient
+    from sqlmodel import Session
+
+    from app.main import create_app
+    from tests.stale_snapshot import another_writer_after_reading, file_database
+
+    settings, engine = file_database(tmp_path)
+    with Session(engine) as db:
+        token = factories.session_token(db, factories.user(db, display_name="Sam"), settings)
+    app = create_app(settings, engine=engine)
+    app.state.clock = factories.Clock()
+    app.state.clock.advance(days=settings.session_days + 1)
+    with TestClient(app) as client:
+        client.cookies.set(SESSION_COOKIE, token)
+        # The worker, marking a message sent: any real change to the database will do.
+        change = "UPDATE user SET display_name = display_name || '.'"
+        with another_writer_after_reading(engine, "user_session", change) as read:
+            gone = client.get("/en/account/", follow_redirects=False)
+    assert read, "the other writer got in after the page's read"
+    assert gone.status_code == 303 and gone.headers["location"].startswith("/en/sign-in")
+    with Session(engine) as db:
+        assert db.exec(select(UserSession)).all() == []
+    engine.dispose()

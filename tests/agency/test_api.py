@@ -177,3 +177,35 @@ def test_a_booking_shows_in_the_parents_calendar_with_the_staff_name(client, db,
     _, soup = client.page("/en/calendar/")
     assert "Antenatal check" in soup.get_text()
     assert dt.datetime.fromisoformat(BOOKING["start"].replace("Z", "+00:00")) > START
+
+
+@pytest.mark.parametrize("path", ["/api/v1/parents", "/api/v1/parents/{link}/bookings"])
+def test_a_token_is_noted_as_used_even_when_another_writer_got_in_after_the_read(tmp_path, path):
+    """A GET with a token notes when it was last used: on SQLite the token was read in a
+    plain transaction, and had the in-process worker written since, the note failed at
+    once ("database is locked" on a stale snapshot), a 503 for the agency's system."""
+    from fastapi.testclient import TestClient
+    from sqlmodel import Session
+
+    from app.agency.models import ApiToken
+    from app.main import create_app
+    from tests.stale_snapshot import another_writer_after_reading, file_database
+
+    settings, engine = file_database(tmp_path)
+    with Session(engine) as db:
+        staff = factories.user(db, Role.agency_staff)
+        edit = {Permission.edit_appointments.value}
+        public_id = factories.link(db, factories.user(db), staff, edit).public_id
+        token = service.create_token(db, user=staff, name="Booking system", now=START)
+    with TestClient(create_app(settings, engine=engine)) as client:
+        # The worker, marking a message sent: any real change to the database will do.
+        change = "UPDATE user SET display_name = display_name || '.'"
+        with another_writer_after_reading(engine, "api_token", change) as read:
+            response = client.get(
+                path.format(link=public_id), headers={"Authorization": f"Bearer {token}"}
+            )
+    assert read, "the other writer got in after the token was read"
+    assert response.status_code == 200
+    with Session(engine) as db:
+        assert db.exec(select(ApiToken)).one().last_used_at is not None
+    engine.dispose()

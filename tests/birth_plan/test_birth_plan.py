@@ -237,10 +237,38 @@ def test_a_supporter_sees_their_own_suggestions_as_waiting(client, db):
 
     # Once Sam has chosen, it is no longer shown as waiting.
     factories.sign_in_as(client, db, parent)
-    change = db.exec(
-        select(BirthPlanChange).where(BirthPlanChange.author_id == alex.id)
-    ).one()
+    change = db.exec(select(BirthPlanChange).where(BirthPlanChange.author_id == alex.id)).one()
     assert post(client, f"/en/birth-plan/suggestions/{change.id}/reject").status_code == 303
     factories.sign_in_as(client, db, alex)
     _, page = client.page(f"/en/birth-plan/{query}")
     assert not page.select("[data-my-pending]") and not page.select("[data-my-pending-count]")
+
+
+def test_an_opening_is_recorded_even_when_another_writer_got_in_after_the_read(tmp_path):
+    """Opening a shared link (a GET) records the opening for the parent: on SQLite the
+    link was read in a plain transaction, and had the in-process worker written since, the
+    record failed at once ("database is locked" on a stale snapshot), a 503 for the midwife."""
+    from fastapi.testclient import TestClient
+    from sqlmodel import Session
+
+    from app.main import create_app
+    from tests.stale_snapshot import another_writer_after_reading, file_database
+
+    settings, engine = file_database(tmp_path)
+    with Session(engine) as db:
+        parent = factories.user(db, Role.parent, display_name="Sam")
+        service.save_section(
+            db, parent=parent, author=parent, key="feeding", values={"text": "Breast"}, now=START
+        )
+        service.set_ready(db, parent=parent, ready=True, now=START)
+        _, token = service.create_share(db, parent=parent, label="Midwife", now=START)
+    with TestClient(create_app(settings, engine=engine)) as client:
+        # The worker, marking a message sent: any real change to the database will do.
+        change = "UPDATE user SET display_name = display_name || '.'"
+        with another_writer_after_reading(engine, "birth_plan_share", change) as read:
+            response = client.get(f"/en/birth-plan/shared/{token}")
+    assert read, "the other writer got in after the link was read"
+    assert response.status_code == 200 and "Breast" in response.text
+    with Session(engine) as db:
+        assert len(db.exec(select(BirthPlanShareOpen)).all()) == 1
+    engine.dispose()
