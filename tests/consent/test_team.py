@@ -254,22 +254,18 @@ def test_a_visit_is_counted_even_when_another_writer_got_in_after_the_gate_read(
 ):
     """CI met a 503 on Alex's walk with Sam: the gate read in a plain SQLite transaction,
     the in-process worker wrote, and the gate's count of the visit then failed at once
-    ("database is locked" on a stale snapshot), which no busy_timeout can wait out. On a
-    database file of its own, as `make run` has, since the shared test session is one
-    connection (PostgreSQL reads each statement afresh, so has no such snapshot)."""
+    ("database is locked" on a stale snapshot), which no busy_timeout can wait out. See
+    tests/stale_snapshot.py for why on a database file of its own."""
     from fastapi.testclient import TestClient
     from sqlmodel import Session
 
     from app.consent import service as consent
     from app.consent.models import Permission
-    from app.db import make_engine
     from app.main import create_app
-    from tests.conftest import migrate, settings_for
     from tests.pages import PageClient
+    from tests.stale_snapshot import file_database
 
-    settings = settings_for(f"sqlite:///{tmp_path / 'looks.db'}", tmp_path)
-    engine = make_engine(settings)
-    migrate(engine)
+    settings, engine = file_database(tmp_path)
     with Session(engine) as db:
         parent = factories.user(db, Role.parent, display_name="Sam")
         alex = factories.user(db, Role.supporter, display_name="Alex")
