@@ -1,11 +1,11 @@
-"""One FastAPI field per parameter per test process, not one per app.
+"""FastAPI's analysis of each route made once per test process, not once per app.
 
 FastAPI (0.165) works out each included route's parameters lazily, per app: the first
 request to a new app builds a pydantic TypeAdapter for every parameter of every route in
 the routers it passes on the way (about 0.2 s for a calendar page), and the suite makes
 a new app for almost every test. The fields are the same each time, so here they are
-built once per process and shared. Only the tests do this: the app makes its routes once
-per process anyway.
+built once per process and shared, with each route's dependant and body field. Only the
+tests do this: the app makes its routes once per process anyway.
 
 Two parameters share a field only when everything the field is made of is equal: name,
 type, default, alias, and every attribute of the FieldInfo (its constraints, and FastAPI's
@@ -14,6 +14,8 @@ enough: `Form(max_length=20)` and `Form()` print alike, and sharing them once ma
 sign-in's long `next` fail the 20 characters of the walk-through's.
 """
 
+import inspect
+
 import fastapi.dependencies.utils
 import fastapi.routing
 from fastapi.datastructures import DefaultPlaceholder
@@ -21,8 +23,7 @@ from pydantic.fields import FieldInfo
 
 _made: dict[tuple, object] = {}
 _build = fastapi.dependencies.utils.create_model_field
-
-
+_given = inspect.signature(_build)  # its own defaults (`default` is Undefined, not None)
 _PLAIN = frozenset({str, int, float, bool, type(None)})
 _slots: dict[type, tuple[str, ...]] = {}
 
@@ -63,14 +64,16 @@ def field_key(info: FieldInfo) -> tuple:
     )
 
 
-def _shared(name, type_, default=None, field_info=None, alias=None, mode="validation"):
+def _shared(*args, **kwargs):
+    given = _given.bind(*args, **kwargs)
+    given.apply_defaults()
     try:
-        key = (name, frozen(type_), frozen(default), frozen(field_info), alias, mode)
+        key = tuple(frozen(value) for value in given.arguments.values())
     except TypeError:  # a part that cannot be compared: built afresh, as FastAPI does
-        return _build(name, type_, default, field_info, alias, mode)
+        return _build(*args, **kwargs)
     field = _made.get(key)
     if field is None:
-        field = _made[key] = _build(name, type_, default, field_info, alias, mode)
+        field = _made[key] = _build(*args, **kwargs)
     return field
 
 
