@@ -406,9 +406,7 @@ def session_user(
         return None
     record, user = row
     if as_utc(record.expires_at) <= now or user.suspended_at is not None:
-        # Any page load (a GET) has only read so far, in a plain SQLite transaction: were
-        # its snapshot older than another writer's commit (the worker's), taking the ended
-        # session away would fail at once. It goes in a transaction that waits its turn.
+        # A page load that has only read: the removal waits its turn (see end_read).
         end_read(session, then_write=True)
         session.delete(record)
         session.commit()

@@ -64,9 +64,7 @@ def user_for_token(session: Session, *, token: str, now: dt.datetime) -> User | 
     user = session.get(User, found.user_id)
     if user is None or user.role != Role.agency_staff or user.suspended_at is not None:
         return None
-    # A GET (the list of parents, of bookings) has only read so far, in a plain SQLite
-    # transaction: were its snapshot older than another writer's commit (the worker's),
-    # noting the token's use would fail at once. It is noted in a transaction that waits.
+    # A GET that has only read: noting the token's use waits its turn (see end_read).
     end_read(session, then_write=True)
     found.last_used_at = now
     session.add(found)

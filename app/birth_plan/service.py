@@ -372,9 +372,7 @@ def open_shared(session: Session, *, token: str, now: dt.datetime) -> tuple[User
     plan = session.get(BirthPlan, share.plan_id)
     parent = session.get(User, plan.parent_id)
     share_id = share.id
-    # Opening the link is a GET that has only read so far, in a plain SQLite transaction:
-    # were its snapshot older than another writer's commit (the worker's), recording the
-    # opening would fail at once. It is recorded in a transaction that waits its turn.
+    # Opening the link is a GET that has only read: the record waits its turn (end_read).
     end_read(session, then_write=True)
     session.add(BirthPlanShareOpen(share_id=share_id, opened_at=now))
     session.commit()

@@ -222,9 +222,7 @@ def record_access(
         col(AccessRecord.at) >= hour,
         col(AccessRecord.at) < hour + timedelta(hours=1),
     )
-    # A page load (a GET) has only read so far, in a plain SQLite transaction: were its
-    # snapshot older than another writer's commit (the worker's), the write below would
-    # fail at once. The visit is counted in a transaction of its own that waits its turn.
+    # A page load that has only read: the count waits its turn (see end_read).
     end_read(session, then_write=True)
     # One statement adds to the visit, so two loads at once both count; should both find
     # no visit yet, the hour has two rows, each true.
