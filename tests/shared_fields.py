@@ -12,9 +12,14 @@ type, default, alias, and every attribute of the FieldInfo (its constraints, and
 own, such as a form's media type), each compared with its type. A FieldInfo's repr is not
 enough: `Form(max_length=20)` and `Form()` print alike, and sharing them once made a
 sign-in's long `next` fail the 20 characters of the walk-through's.
+
+And while an app has a dependency override (every test's app has one: its database
+session), FastAPI analyses each dependency of a route again on every request; the app's
+own are analysed once here, and the overrides are still looked up per app.
 """
 
 import inspect
+from contextvars import ContextVar
 
 import fastapi.dependencies.utils
 import fastapi.routing
@@ -122,7 +127,59 @@ class _Same:
         return isinstance(other, _Same) and other.call is self.call
 
 
+_get_dependant = fastapi.dependencies.utils.get_dependant
+_dependant_given = inspect.signature(_get_dependant)
+_solve = fastapi.dependencies.utils.solve_dependencies
+_solving = ContextVar("solving", default=False)
+_sub_dependants: dict[tuple, object] = {}
+
+
+async def _solve_dependencies(**kwargs):
+    """FastAPI's own, marked as solving: see `_shared_sub_dependant`."""
+    token = _solving.set(True)
+    try:
+        return await _solve(**kwargs)
+    finally:
+        _solving.reset(token)
+
+
+def _lasting(call) -> bool:
+    """A dependency of the app's own, made once when its module is imported (not a test's
+    override, made afresh for each test and not to be kept alive by a cache)."""
+    made_by = call if inspect.isfunction(call) or inspect.ismethod(call) else type(call)
+    return getattr(made_by, "__module__", "").startswith("app.") and "<locals>" not in getattr(
+        made_by, "__qualname__", "<locals>"
+    )
+
+
+def _shared_sub_dependant(**kwargs):
+    """While an app has any dependency override, FastAPI analyses every dependency of the
+    route again on every request (to apply the overrides it finds, whichever they are):
+    half the time of a test's request. The analysis is made from these arguments alone,
+    so for the app's own dependencies it is made once. Only while solving: at route set-up
+    FastAPI changes the dependant it gets back."""
+    given = _dependant_given.bind(**kwargs)
+    given.apply_defaults()
+    call = given.arguments["call"]
+    if not _solving.get() or not _lasting(call):
+        return _get_dependant(**kwargs)
+    try:
+        key = tuple(
+            _Same(value) if name == "call" else frozen(value)
+            for name, value in given.arguments.items()
+        )
+        hash(key)
+    except TypeError:
+        return _get_dependant(**kwargs)
+    if key not in _sub_dependants:
+        _sub_dependants[key] = _get_dependant(**kwargs)
+    return _sub_dependants[key]
+
+
 def share() -> None:
+    fastapi.dependencies.utils.get_dependant = _shared_sub_dependant
+    fastapi.dependencies.utils.solve_dependencies = _solve_dependencies
+    fastapi.routing.solve_dependencies = _solve_dependencies
     fastapi.dependencies.utils.create_model_field = _shared
     fastapi.routing.create_model_field = _shared
     fastapi.routing._build_dependant_with_parameterless_dependencies = _shared_dependant

@@ -1,13 +1,19 @@
 """The test-only sharing of FastAPI's parameter fields (tests/shared_fields.py) shares a
 field only between parameters that validate alike: once it joined a sign-in's `next`
-to the walk-through's 20-character one, and a sign-in answered 400."""
+to the walk-through's 20-character one, and a sign-in answered 400. And each app's
+dependency overrides stay its own."""
 
 from typing import Annotated
 
 from fastapi import FastAPI, Form, Query
 from fastapi.testclient import TestClient
 
-from tests.shared_fields import _dependants, _shared
+import tests.shared_fields
+from app.accounts.models import Role
+from app.deps import get_current_user, get_session
+from app.main import create_app
+from tests import factories
+from tests.shared_fields import _dependants, _lasting, _shared, _sub_dependants
 
 
 def app_with(name: str, parameter) -> FastAPI:
@@ -66,3 +72,34 @@ def test_apps_sharing_a_routers_analysis_keep_their_own_overrides():
         assert alex.get("/who?shout=true").json() == {"name": "ALEX"}
         assert sam.get("/who?shout=no").json() == {"name": "sam"}
     assert [key[0] for key in _dependants if key[1].call is endpoint] == ["/who"]  # once
+
+
+def test_the_apps_dependencies_are_analysed_once_while_each_app_keeps_its_overrides(
+    settings, engine, db, monkeypatch
+):
+    """With an override in place, FastAPI analyses a route's dependencies on every
+    request; shared, the app's own are analysed once. One app signs someone in by an
+    override, the other does not: each answers as its own overrides say, in turn."""
+    built = []
+    build = tests.shared_fields._get_dependant
+
+    def counted(**kwargs):
+        built.append(kwargs["call"])
+        return build(**kwargs)
+
+    monkeypatch.setattr(tests.shared_fields, "_get_dependant", counted)
+    parent = factories.user(db, Role.parent)
+    plain, signed_in = create_app(settings, engine=engine), create_app(settings, engine=engine)
+    for app in (plain, signed_in):
+        app.dependency_overrides[get_session] = lambda: db
+    signed_in.dependency_overrides[get_current_user] = lambda: parent
+    with TestClient(plain) as a, TestClient(signed_in) as b:
+        for _ in range(2):
+            assert a.get("/en/account/", follow_redirects=False).status_code == 303
+            assert b.get("/en/account/", follow_redirects=False).status_code == 200
+        built.clear()
+        assert a.get("/en/account/", follow_redirects=False).status_code == 303
+        assert b.get("/en/account/", follow_redirects=False).status_code == 200
+    assert built and not any(_lasting(call) for call in built)  # only the tests' overrides
+    assert any(key[1].call is get_current_user for key in _sub_dependants)
+    assert not any(not _lasting(key[1].call) for key in _sub_dependants)  # none kept alive
