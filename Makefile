@@ -12,8 +12,9 @@ POT := $(LOCALES_DIR)/messages.pot
 STAMP := $(VENV)/.installed
 # Where `make translation-export` writes the PO files and `make translation-import` reads them.
 TRANSLATIONS_DIR ?= translations/export
-# pytest-xdist workers: one per core by default (each with its own databases).
-TEST_WORKERS ?= auto
+# pytest-xdist workers: one more than the cores (each with its own databases), so a core is
+# not left idle while a worker waits on its browser, a database or a subprocess.
+TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 
 .PHONY: help install run test scale-test translations translation-status translation-export translation-import compile-translations migrate demo bench lock lint clean
 
