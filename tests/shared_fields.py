@@ -146,10 +146,9 @@ async def _solve_dependencies(**kwargs):
 def _lasting(call) -> bool:
     """A dependency of the app's own, made once when its module is imported (not a test's
     override, made afresh for each test and not to be kept alive by a cache)."""
-    made_by = call if inspect.isfunction(call) or inspect.ismethod(call) else type(call)
-    return getattr(made_by, "__module__", "").startswith("app.") and "<locals>" not in getattr(
-        made_by, "__qualname__", "<locals>"
-    )
+    made_by = call if inspect.isroutine(call) else type(call)
+    module = getattr(made_by, "__module__", None) or ""
+    return module.startswith("app.") and "<locals>" not in made_by.__qualname__
 
 
 def _shared_sub_dependant(**kwargs):
@@ -168,8 +167,7 @@ def _shared_sub_dependant(**kwargs):
             _Same(value) if name == "call" else frozen(value)
             for name, value in given.arguments.items()
         )
-        hash(key)
-    except TypeError:
+    except TypeError:  # a part that cannot be compared: analysed afresh, as FastAPI does
         return _get_dependant(**kwargs)
     if key not in _sub_dependants:
         _sub_dependants[key] = _get_dependant(**kwargs)
